@@ -1,0 +1,36 @@
+# Two commands on a fresh clone: `make run` (the main job) and `make test` (the suite).
+# Both create .venv with Python 3.12 if it is absent and install the project into it.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+# python3.12 may be a pyenv shim that is not active; fall back to known install places.
+PYTHON312 ?= $(shell for p in python3.12 $$HOME/.pyenv/versions/3.12*/bin/python3.12 /usr/local/bin/python3.12 /usr/bin/python3.12; do \
+	if $$p -c 'import sys; assert sys.version_info[:2] == (3, 12)' >/dev/null 2>&1; then echo $$p; break; fi; done)
+
+.PHONY: run test test-fast lint install clean
+
+$(VENV)/.installed: pyproject.toml
+	@if [ -z "$(PYTHON312)" ]; then echo "error: Python 3.12 not found (tried python3.12 and ~/.pyenv/versions/3.12*)" >&2; exit 2; fi
+	@test -x $(PY) || $(PYTHON312) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	@touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(VENV)/bin/sezsim run scenarios/kazakhstan.yaml --policy merge --out results/merge
+	$(VENV)/bin/sezsim run scenarios/kazakhstan.yaml --policy no_merge --out results/no_merge
+
+test: install
+	$(VENV)/bin/python -m pytest -q
+
+test-fast: install
+	$(VENV)/bin/python -m pytest -q -m "not slow"
+
+lint: install
+	$(VENV)/bin/ruff check sim tests
+	$(VENV)/bin/ruff format --check sim tests
+
+clean:
+	rm -rf $(VENV) results .pytest_cache
