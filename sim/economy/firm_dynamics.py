@@ -1,0 +1,131 @@
+"""Innovation, investment, location choice, relocation and exit (docs/ODD.md, D1-D6).
+
+Every function draws its randomness from the generator it is given (the model's), so
+a seed fixes the whole run.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = [
+    "choose_locations",
+    "exit_draws",
+    "innovation_draws",
+    "investment",
+    "relocation_moves",
+]
+
+
+def innovation_draws(
+    rng: np.random.Generator,
+    base_rate: float,
+    institute_access_i: np.ndarray,
+    spillover_strength: float,
+) -> np.ndarray:
+    """Bernoulli innovation per firm with hazard base * (1 + s * I_i)  (D1)."""
+    hazard = base_rate * (1.0 + spillover_strength * institute_access_i)
+    return rng.random(hazard.shape[0]) < -np.expm1(-hazard)
+
+
+def investment(
+    capital: np.ndarray,
+    turnover: np.ndarray,
+    capital_output_ratio: float,
+    depreciation: float,
+    adjustment: float,
+) -> np.ndarray:
+    """Gross investment: replacement plus a share of the gap to desired capital  (D2).
+
+    I_i = max(0, delta K_i + lambda (kappa Y_i - K_i)).
+    """
+    gap = capital_output_ratio * turnover - capital
+    return np.maximum(0.0, depreciation * capital + adjustment * gap)
+
+
+def choose_locations(
+    rng: np.random.Generator, log_value: np.ndarray, beta: float, n: int
+) -> np.ndarray:
+    """Draw n location choices from a logit over log expected values  (D3).
+
+    Args:
+        rng: generator.
+        log_value: (L,) log expected real profit of each admissible location; -inf
+            marks a location that is closed or full.
+        beta: logit sensitivity.
+        n: number of entrants.
+
+    Returns:
+        (n,) indices into log_value.
+    """
+    finite = np.isfinite(log_value)
+    if n == 0 or not finite.any():
+        return np.empty(0, dtype=np.int64)
+    u = np.where(finite, beta * (log_value - np.max(log_value[finite])), -np.inf)
+    p = np.exp(u)
+    p /= p.sum()
+    return rng.choice(log_value.shape[0], size=n, p=p)
+
+
+def relocation_moves(
+    rng: np.random.Generator,
+    group: np.ndarray,
+    location: np.ndarray,
+    value: np.ndarray,
+    movable: np.ndarray,
+    rate: float,
+    threshold: float,
+) -> np.ndarray:
+    """Pairwise proportional imitation (Schlag 1998) between firms of one group  (D4).
+
+    Each movable firm is drawn for revision with probability ``rate``, meets a random
+    movable firm of its group (sector), and moves to that firm's location with
+    probability (v_j - v_i) / (v_max - v_min), the payoff gap over the group's range of
+    location values (Schlag's normalisation), provided the relative gain exceeds
+    ``threshold``. Rest points and their stability are those of the replicator
+    dynamics ds/dt ~ s (1 - s) (v_A - v_B): the FE model's equilibria.
+
+    Args:
+        rng: generator.
+        group: (N,) group of each firm (sector); firms only imitate their group.
+        location: (N,) current location (region) of each firm.
+        value: (G, L) value (real profit index) of each location for each group.
+        movable: (N,) bool, firms allowed to move (alive, producing, not bound to an SEZ).
+        rate: revision probability per year.
+        threshold: relative gain below which nobody moves (relocation cost).
+
+    Returns:
+        (N,) new location of every firm.
+    """
+    n = group.shape[0]
+    new_location = location.copy()
+    revise = movable & (rng.random(n) < rate)
+    idx = np.flatnonzero(revise)
+    if idx.size == 0:
+        return new_location
+    # Draw a random peer of the same group: sort movable firms by group, then pick a
+    # uniform position inside the reviser's group block (O(N log N) once per step).
+    pool = np.flatnonzero(movable)
+    order = pool[np.argsort(group[pool], kind="stable")]
+    g_sorted = group[order]
+    lo = np.searchsorted(g_sorted, group[idx], side="left")
+    hi = np.searchsorted(g_sorted, group[idx], side="right")
+    pick = lo + np.floor(rng.random(idx.size) * (hi - lo)).astype(np.int64)
+    peer = order[pick]
+    g = group[idx]
+    v_own, v_peer = value[g, location[idx]], value[g, location[peer]]
+    spread = value.max(axis=1) - value.min(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        relative = np.where(v_own > 0, (v_peer - v_own) / v_own, 0.0)
+        prob = np.where(spread[g] > 0, (v_peer - v_own) / spread[g], 0.0)
+    move = (relative > threshold) & (rng.random(idx.size) < prob)
+    new_location[idx[move]] = location[peer[move]]
+    return new_location
+
+
+def exit_draws(
+    rng: np.random.Generator, profit: np.ndarray, base_rate: float, loss_probability: float
+) -> np.ndarray:
+    """Exit: exogenous hazard plus a higher one for loss-making firms  (D5)."""
+    p = base_rate + (1.0 - base_rate) * loss_probability * (profit < 0)
+    return rng.random(profit.shape[0]) < p

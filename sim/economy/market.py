@@ -1,0 +1,149 @@
+"""Dixit-Stiglitz monopolistic competition between regions (docs/ODD.md, M1-M7).
+
+Firms of sector k located in region r sell a variety at mill price p_i = w_r / z_i
+(units chosen so that the CES mark-up sigma/(sigma-1) is absorbed, as in
+Baldwin et al. 2003, ch. 2). Shipping to d costs iceberg tau_rd, so the delivered
+price is p_i * tau_rd and the freeness of trade is phi_rd = tau_rd**(1 - sigma).
+All functions work on whole arrays: cost is O(firms + sectors * regions**2).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = [
+    "equilibrium_expenditure",
+    "firm_revenue",
+    "freeness_matrix",
+    "manufactures_price_level",
+    "market_access",
+    "price_index_term",
+    "supply_index",
+]
+
+
+def freeness_matrix(road_km: np.ndarray, cost_per_1000km: float, sigma: float) -> np.ndarray:
+    """Freeness of trade phi_rd = (1 + c * km_rd / 1000)**(1 - sigma)  (M1).
+
+    Args:
+        road_km: (R, R) road distances in km, zero on the diagonal.
+        cost_per_1000km: iceberg cost c per 1000 km.
+        sigma: elasticity of substitution.
+
+    Returns:
+        (R, R) matrix in (0, 1], ones on the diagonal.
+    """
+    tau = 1.0 + cost_per_1000km * np.asarray(road_km, dtype=float) / 1000.0
+    return tau ** (1.0 - sigma)
+
+
+def supply_index(
+    key: np.ndarray, price: np.ndarray, weight: np.ndarray, n_keys: int, sigma: float
+) -> np.ndarray:
+    """Sum of weight_i * p_i**(1 - sigma) per key (a sector-region cell)  (M2).
+
+    Args:
+        key: (N,) integer cell of each firm (sector * R + region).
+        price: (N,) mill prices.
+        weight: (N,) 1 for producing firms, 0 otherwise (or a share).
+        n_keys: number of cells K * R.
+        sigma: elasticity of substitution.
+
+    Returns:
+        (n_keys,) array.
+    """
+    return np.bincount(key, weights=weight * price ** (1.0 - sigma), minlength=n_keys)
+
+
+def price_index_term(supply: np.ndarray, phi: np.ndarray) -> np.ndarray:
+    """G_kd = P_kd**(1 - sigma) = sum_r A_kr phi_rd  (M3).
+
+    Args:
+        supply: (K, R) supply index A.
+        phi: (R, R) freeness matrix.
+
+    Returns:
+        (K, R) price-index term; zero where no variety reaches d.
+    """
+    return supply @ phi
+
+
+def market_access(
+    mu: np.ndarray, expenditure: np.ndarray, g: np.ndarray, phi: np.ndarray
+) -> np.ndarray:
+    """MA_kr = sum_d phi_rd mu_k E_d / G_kd: revenue per unit of p**(1-sigma)  (M4).
+
+    Args:
+        mu: (K,) expenditure shares.
+        expenditure: (R,) regional expenditure E.
+        g: (K, R) price-index term.
+        phi: (R, R) freeness matrix.
+
+    Returns:
+        (K, R) market access of a firm located in r.
+    """
+    demand = mu[:, None] * expenditure[None, :]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_unit = np.where(g > 0, demand / g, 0.0)
+    return per_unit @ phi.T
+
+
+def equilibrium_expenditure(
+    income: np.ndarray,
+    supply_domestic: np.ndarray,
+    mu: np.ndarray,
+    g: np.ndarray,
+    phi: np.ndarray,
+    sigma: float,
+) -> np.ndarray:
+    """Regional expenditure E = Y + operating profits of locally owned firms  (M5).
+
+    Operating profit is revenue / sigma and domestic-market revenue is linear in E,
+    so E = Y + C E with C_rd = sum_k (A_kr / sigma) phi_rd mu_k / G_kd; solved exactly
+    as (I - C) E = Y. This is the footloose-entrepreneur expenditure equation
+    (Forslid & Ottaviano 2003) generalised to K sectors and R regions.
+
+    Args:
+        income: (R,) income not from domestic-market profits (wages, export profits).
+        supply_domestic: (K, R) supply index of locally owned producing firms.
+        mu: (K,) expenditure shares.
+        g: (K, R) price-index term of all producing firms.
+        phi: (R, R) freeness matrix.
+        sigma: elasticity of substitution.
+
+    Returns:
+        (R,) expenditure.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        inv_g = np.where(g > 0, 1.0 / g, 0.0)
+    # C_rd = sum_k A_kr * mu_k * inv_g_kd * phi_rd / sigma
+    c = ((supply_domestic.T * mu[None, :]) @ inv_g) * phi / sigma
+    return np.linalg.solve(np.eye(len(income)) - c, income)
+
+
+def firm_revenue(price: np.ndarray, access: np.ndarray) -> np.ndarray:
+    """Revenue of each firm: p_i**(1-sigma) times the access it faces  (M6).
+
+    ``access`` already holds the per-firm market access (domestic plus export), so the
+    caller passes p**(1-sigma) precomputed once per step.
+    """
+    return price * access
+
+
+def manufactures_price_level(g: np.ndarray, mu: np.ndarray, sigma: float) -> np.ndarray:
+    """Cost-of-living factor of manufactures per region: prod_k P_kd**mu_k  (M7).
+
+    Args:
+        g: (K, R) price-index term (P**(1-sigma)).
+        mu: (K,) expenditure shares.
+        sigma: elasticity of substitution.
+
+    Returns:
+        (R,) factor by which nominal income is deflated; regions with no supply of a
+        sector get the largest finite level of the others (no division by zero).
+    """
+    with np.errstate(divide="ignore"):
+        log_p = np.where(g > 0, np.log(np.where(g > 0, g, 1.0)) / (1.0 - sigma), np.nan)
+    fill = np.nanmax(log_p, axis=1, keepdims=True) if np.isfinite(log_p).any() else 0.0
+    log_p = np.where(np.isnan(log_p), np.nan_to_num(fill, nan=0.0), log_p)
+    return np.exp(mu @ log_p)

@@ -1,0 +1,727 @@
+"""SEZClusterModel: the Mesa model. ``step()`` is one calendar year, read top to bottom.
+
+Process overview (docs/ODD.md, section 3): each stage below is one line of
+:meth:`SEZClusterModel.step`; the equations are in :mod:`sim.economy`, cited by number.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import mesa
+import numpy as np
+import pandas as pd
+from mesa.agent import AgentSet
+from mesa.discrete_space import Network
+
+from sim.agents.firm import PRODUCING, PROJECT, Firm, FirmTable
+from sim.agents.government import Government
+from sim.agents.integrator import Integrator
+from sim.agents.research_institute import ResearchInstitute
+from sim.economy import firm_dynamics as dyn
+from sim.economy import market
+from sim.economy import productivity as prod
+from sim.indicators import INDICATORS, IndicatorRecorder
+from sim.parameters import ModelParameters
+from sim.policy import Policy, get_policy
+from sim.scenario import Scenario, apply_overrides, load_scenario, read_yaml, validate_scenario
+from sim.territory import build_territory
+
+__all__ = ["DEFAULT_SCENARIO", "SEZClusterModel"]
+
+#: The scenario used when none is given (the repository's Kazakhstan case).
+DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "kazakhstan.yaml"
+
+# Flow columns, zeroed for firms that died in an earlier year.
+_FLOWS = (
+    "turnover",
+    "exports",
+    "employment",
+    "wage_bill",
+    "profit",
+    "taxes",
+    "privilege_cost",
+    "investment",
+    "innovated",
+    "productivity",
+)
+
+
+def _national(model: SEZClusterModel, name: str) -> float:
+    """Last recorded national value of an indicator (a DataCollector reporter)."""
+    return model.recorder.last_national(name)
+
+
+class SEZClusterModel(mesa.Model):
+    """Firms, research institutes, integrators and a government in SEZs and clusters.
+
+    Args:
+        scenario: path of a scenario YAML file, or a validated :class:`Scenario`.
+        policy: ``"merge"``, ``"no_merge"``, ``"heterodox"`` or a :class:`Policy`.
+        rng: seed or generator; the same seed gives bit-identical indicator tables.
+        parameters: parameter overrides ``{name: value}`` (validated).
+        **overrides: more overrides, as parameter names or dotted scenario paths
+            (``sectors.metallurgy.world_demand``); this is how ``mesa.batch_run``
+            passes swept values.
+
+    Attributes:
+        spec: the validated scenario. (``model.scenario`` stays Mesa's own.)
+        params: the effective :class:`ModelParameters`.
+        year: the calendar year the next ``step()`` simulates.
+        firms: the :class:`FirmTable` of all firms.
+        space: Mesa ``Network`` of regions (cells keyed by region id).
+    """
+
+    def __init__(
+        self,
+        scenario: str | Path | Scenario = DEFAULT_SCENARIO,
+        policy: str | Policy = "merge",
+        rng: Any = None,
+        parameters: dict[str, Any] | None = None,
+        **overrides: Any,
+    ) -> None:
+        super().__init__(rng=rng)
+        changes = {**(parameters or {}), **overrides}
+        if isinstance(scenario, Scenario):
+            data = apply_overrides(scenario.model_dump(), changes, file=scenario.name)
+            self.spec = validate_scenario(data, file=scenario.name)
+        else:
+            self.spec = load_scenario(scenario, overrides=changes or None)
+        self.policy = get_policy(policy)
+        self.params: ModelParameters = self.spec.parameters
+        self.territory = build_territory(self.spec)
+        self.year = self.spec.start_year
+        self.end_year = self.spec.end_year
+
+        t, p = self.territory, self.params
+        self.n_regions, self.n_sectors = len(self.spec.regions), len(self.spec.sectors)
+        self.n_sezs, self.n_clusters = len(self.spec.sezs), len(self.spec.clusters)
+        self.space = Network(t.graph, random=self.random, layout=None)
+        self.phi = self._freeness()
+        tau_world = (
+            p.world_trade_freeness ** (1.0 / (1.0 - p.sigma))
+            if p.world_trade_freeness > 0
+            else np.inf
+        )
+        self.tau_world = tau_world
+        self.labour_force = t.labour_force.copy()
+        self.wages = np.full(self.n_regions, p.wage)
+        self.world_scale: np.ndarray | None = None  # fixed at the first market solve
+
+        self.firms = FirmTable(capacity=4096)
+        self.government = Government(self)
+        self.cluster_region_now = self._cluster_actor_regions()
+        self.integrators = AgentSet(
+            [
+                Integrator(self, c.integrator.name, i, int(self.cluster_region_now[i]))
+                for i, c in enumerate(self.spec.clusters)
+                if c.integrator is not None
+            ],
+            random=self.random,
+        )
+        self.has_integrator = np.zeros(self.n_clusters, dtype=bool)
+        for a in self.integrators:
+            self.has_integrator[a.cluster] = True
+        self.institutes = AgentSet(
+            [
+                ResearchInstitute(
+                    self,
+                    inst.name,
+                    self.spec.sector_index()[inst.field],
+                    inst.capacity,
+                    int(self.cluster_region_now[i]),
+                    i,
+                )
+                for i, c in enumerate(self.spec.clusters)
+                for inst in c.institutes
+            ],
+            random=self.random,
+        )
+        self.institute_access = self._institute_access()
+        self.scouted_investors = np.zeros(self.n_clusters, dtype=np.int64)
+        self.emp_kr = np.zeros((self.n_sectors, self.n_regions))
+
+        self._create_initial_firms()
+        self.government.open_and_close_zones(self.year)
+        self._grant_privileges()
+        self._produce_and_trade(self.year)  # sets sizes, world scale and employment
+        f = self.firms
+        f.view("capital")[:] = p.capital_output_ratio * f.view("turnover")
+        self._produce_and_trade(self.year)
+
+        self.recorder = IndicatorRecorder(self)
+        self.datacollector = mesa.DataCollector(
+            model_reporters={"year": "last_year"}
+            | {name: partial(_national, name=name) for name in INDICATORS.main}
+        )
+        self.last_year = self.year
+
+    # ------------------------------------------------------------------ the year
+    def step(self) -> None:
+        """Simulate one calendar year: the stages in the order of ODD section 3."""
+        year = self.year
+        self._clear_dead_rows()
+        self._open_and_close_zones(year)
+        self._grant_privileges()
+        self._produce_and_trade(year)
+        self.government.collect_taxes(year)
+        self.integrators.shuffle_do("step")
+        self.institutes.do("step")
+        self._innovate()
+        self._invest()
+        self._relocate()
+        exited = self._exit()
+        self._enter(year)
+        self._advance_projects()
+        self.recorder.record(year, exited)
+        self._update_labour_markets()
+        self.last_year = year
+        self.datacollector.collect(self)
+        self.year += 1
+        self.running = self.year <= self.end_year
+
+    def run(self, until: int | None = None) -> SEZClusterModel:
+        """Step until (and including) calendar year ``until`` (default: the scenario's end)."""
+        last = self.end_year if until is None else min(until, self.end_year)
+        while self.year <= last:
+            self.step()
+        return self
+
+    def indicators(self) -> pd.DataFrame:
+        """Tidy table: one row per year x scope x name, one column per indicator."""
+        return self.recorder.frame()
+
+    # ------------------------------------------------------------------ setup
+    def _freeness(self) -> np.ndarray:
+        p, t = self.params, self.territory
+        if p.trade_freeness is not None:
+            phi = np.full((self.n_regions, self.n_regions), p.trade_freeness)
+            np.fill_diagonal(phi, 1.0)
+            return phi
+        return market.freeness_matrix(t.road_km, p.trade_cost_per_1000km, p.sigma)
+
+    def _cluster_actor_regions(self) -> np.ndarray:
+        """Where each cluster's integrator and institutes sit: the paired SEZ's region if
+        the policy co-locates them, otherwise the cluster's anchor region.
+        """
+        regions = self.territory.cluster_region.copy()
+        if self.policy.colocate_cluster_actors:
+            for c, zones in enumerate(self.government.cluster_sezs):
+                if zones:
+                    regions[c] = self.territory.sez_region[zones[0]]
+        return regions
+
+    def _institute_access(self) -> np.ndarray:
+        inst = list(self.institutes)
+        if not inst:
+            return np.zeros((self.n_sectors, self.n_regions))
+        return prod.institute_access(
+            np.array([a.field for a in inst]),
+            np.array([a.region for a in inst]),
+            np.array([a.capacity for a in inst]),
+            self.territory.road_km,
+            self.params.spillover_decay_km,
+            self.n_sectors,
+        )
+
+    def _add_firms(self, count: int, **cols: Any) -> np.ndarray:
+        rows = self.firms.append(count, **cols)
+        self.firms.agents.extend(Firm(self, int(r)) for r in rows)
+        return rows
+
+    def _create_initial_firms(self) -> None:
+        """Cluster members, background firms and early SEZ participants (ODD section 5)."""
+        s, p, rng = self.spec, self.params, self.rng
+        ki, ri = s.sector_index(), s.region_index()
+        groups: list[dict[str, Any]] = []
+        for c, cl in enumerate(s.clusters):
+            groups.append(
+                dict(
+                    n=cl.firms,
+                    emp=cl.employment,
+                    sector=ki[cl.sector],
+                    region=ri[cl.region],
+                    cluster=c,
+                    foreign=cl.foreign_share,
+                    export=cl.export_share,
+                    sez=-1,
+                )
+            )
+        for g in s.firms:
+            groups.append(
+                dict(
+                    n=g.count,
+                    emp=g.employment,
+                    sector=ki[g.sector],
+                    region=ri[g.region],
+                    cluster=-1,
+                    foreign=g.foreign_share,
+                    export=g.export_share,
+                    sez=-1,
+                )
+            )
+        for z, zone in enumerate(s.sezs):
+            if zone.initial_participants and zone.opens <= self.year:
+                groups.append(
+                    dict(
+                        n=zone.initial_participants,
+                        emp=0.0,
+                        sector=ki[zone.sectors[0]],
+                        region=ri[zone.region],
+                        cluster=-1,
+                        foreign=0.0,
+                        export=0.2,
+                        sez=z,
+                    )
+                )
+        if p.initial_share_a is not None:
+            groups = self._split_between_two_regions(groups, p.initial_share_a)
+        sizes = [g["emp"] / g["n"] for g in groups if g["n"] and g["emp"]]
+        mean_size = float(np.mean(sizes)) if sizes else 1.0
+        for g in groups:
+            n = g["n"]
+            if n == 0:
+                continue
+            size = g["emp"] / n if g["emp"] else mean_size
+            # Revenue rises with z**(sigma-1): shift log q so the group's firm size
+            # matches its employment per firm relative to the average (ODD 5).
+            shift = np.log(size / mean_size) / (p.sigma - 1.0)
+            foreign = rng.random(n) < g["foreign"]
+            self._add_firms(
+                n,
+                status=PRODUCING,
+                sector=g["sector"],
+                region=g["region"],
+                sez=g["sez"],
+                cluster=g["cluster"],
+                foreign=foreign,
+                exporter=foreign | (rng.random(n) < g["export"]),
+                log_q=shift
+                + rng.normal(0.0, p.productivity_dispersion, n)
+                + p.foreign_productivity_premium * foreign,
+                entry_year=self.year,
+            )
+
+    def _split_between_two_regions(self, groups: list[dict], share_a: float) -> list[dict]:
+        """Place round(share_a * N) of all firms in the first region, the rest in the second."""
+        total = sum(g["n"] for g in groups)
+        n_a = round(share_a * total)
+        template = next(g for g in groups if g["n"])
+        return [dict(template, n=n_a, region=0), dict(template, n=total - n_a, region=1)]
+
+    # ------------------------------------------------------------------ stages
+    def _clear_dead_rows(self) -> None:
+        """Compact the firm table when dead rows dominate, else zero their flows."""
+        f = self.firms
+        dead = ~f.view("alive")
+        if dead.sum() > 0.25 * f.n and f.n > 256:
+            f.compact()
+        else:
+            for name in _FLOWS:
+                f.view(name)[dead] = 0
+
+    def _open_and_close_zones(self, year: int) -> None:
+        """Zones open and close on their periods.
+
+        A closing zone's projects are abandoned; its producing participants stay in the
+        region without privileges.
+        """
+        was_open = self.government.sez_open.copy()
+        self.government.open_and_close_zones(year)
+        closed = np.flatnonzero(was_open & ~self.government.sez_open)
+        if closed.size:
+            f = self.firms
+            sez = f.view("sez")
+            hit = f.view("alive") & np.isin(sez, closed)
+            projects = hit & (f.view("status") == PROJECT)
+            self._kill(np.flatnonzero(projects))
+            sez[hit & ~projects] = -1
+
+    def _grant_privileges(self) -> None:
+        """Privilege level per firm: SEZ participants, and cluster members under merge."""
+        f, p, t, pol = self.firms, self.params, self.territory, self.policy
+        n = f.n
+        sez, sector, cl = f.view("sez"), f.view("sector"), f.view("cluster")
+        open_ = self.government.sez_open
+        level = np.zeros(n)
+        infra = np.zeros(n)
+        non_priority = p.non_priority_benefit_share if pol.differentiated_benefits else 1.0
+        in_zone = (sez >= 0) & open_[np.maximum(sez, 0)] if self.n_sezs else np.zeros(n, bool)
+        if in_zone.any():
+            z = sez[in_zone]
+            lv = np.where(t.sez_sectors[z, sector[in_zone]], 1.0, non_priority)
+            level[in_zone] = lv
+            infra[in_zone] = t.sez_infrastructure[z] * lv
+        for c, zones in enumerate(self.government.cluster_sezs):
+            open_zones = [z for z in zones if open_[z]]
+            if not open_zones:
+                continue
+            members = (cl == c) & ~in_zone
+            k = t.cluster_sector[c]
+            lv = max(1.0 if t.sez_sectors[z, k] else non_priority for z in open_zones)
+            level[members] = lv
+            infra[members] = max(t.sez_infrastructure[z] for z in open_zones) * lv
+        self.privilege_level = level
+        self.infrastructure_i = infra
+        self.profit_relief = level * p.profit_tax_relief
+        self.turnover_relief = level * p.other_tax_relief
+        self.customs_relief_i = level * p.customs_relief
+
+    def _channel_weights(self) -> tuple[np.ndarray, np.ndarray]:
+        """Integrator coordination gain (P4) and institute-link weight per firm (P5)."""
+        f, p = self.firms, self.params
+        cl, region = f.view("cluster"), f.view("region")
+        member = cl >= 0
+        if not self.policy.cluster_channels or not member.any():
+            return np.zeros(f.n), np.ones(f.n)
+        safe = np.maximum(cl, 0)
+        coloc = (
+            member & self.policy.colocate_cluster_actors & (region == self.cluster_region_now[safe])
+        )
+        boost = 1.0 + p.colocation_bonus * coloc
+        coordination = p.integrator_coordination * (member & self.has_integrator[safe]) * boost
+        links = 1.0 + member * boost
+        return coordination, links
+
+    def _produce_and_trade(self, year: int) -> None:
+        """Productivity (P1-P4), prices, trade and equilibrium expenditure (M1-M7)."""
+        f, p, t = self.firms, self.params, self.territory
+        sigma, n_k, n_r = p.sigma, self.n_sectors, self.n_regions
+        k, r = f.view("sector"), f.view("region")
+        producing = f.view("alive") & (f.view("status") == PRODUCING)
+        coordination, self.institute_links = self._channel_weights()
+        agglo = prod.agglomeration_log_gain(
+            self.emp_kr, t.relatedness, p.agglomeration_elasticity, p.related_elasticity
+        )
+        self.agglomeration = agglo
+        log_z = prod.log_productivity(
+            f.view("log_q"), f.view("knowledge"), agglo[k, r], self.infrastructure_i, coordination
+        )
+        z = np.exp(log_z)
+        w = self.wages[r]
+        p1s = np.where(producing, (w / z) ** (1.0 - sigma), 0.0)
+        cell = k * n_r + r
+        supply = np.bincount(cell, weights=p1s, minlength=n_k * n_r).reshape(n_k, n_r)
+        supply_dom = np.bincount(
+            cell, weights=p1s * ~f.view("foreign"), minlength=n_k * n_r
+        ).reshape(n_k, n_r)
+        g = market.price_index_term(supply, self.phi)
+
+        # Exports: small open economy, world price index fixed at the start (M6).
+        tau_w = 1.0 + (self.tau_world - 1.0) * (1.0 - self.customs_relief_i)
+        phi_w = np.where(np.isfinite(tau_w), tau_w ** (1.0 - sigma), 0.0)
+        export_base = p1s * phi_w * f.view("exporter")
+        if self.world_scale is None:
+            total = np.bincount(k, weights=export_base, minlength=n_k)
+            self.world_scale = np.divide(t.world_demand, total, out=np.zeros(n_k), where=total > 0)
+        growth = (1.0 + p.world_demand_growth) ** (year - self.spec.start_year)
+        exports = export_base * (self.world_scale * growth)[k]
+
+        income = self.wages * self.labour_force + np.bincount(
+            r, weights=exports / sigma * ~f.view("foreign"), minlength=n_r
+        )
+        mu = t.mu
+        self.expenditure = market.equilibrium_expenditure(
+            income, supply_dom, mu, g, self.phi, sigma
+        )
+        self.access = market.market_access(mu, self.expenditure, g, self.phi)
+        self.price_level = market.manufactures_price_level(g, mu, sigma)
+        turnover = p1s * self.access[k, r] + exports
+
+        employment = np.where(producing, t.labour_share[k] * turnover / w + p.fixed_labour, 0.0)
+        # Capacity: a region cannot employ more than its labour force; output is rationed.
+        demand = np.bincount(r, weights=employment, minlength=n_r)
+        ration = np.minimum(
+            1.0, np.divide(self.labour_force, demand, out=np.ones(n_r), where=demand > 0)
+        )
+        if (ration < 1.0).any():
+            employment *= ration[r]
+            turnover *= ration[r]
+            exports *= ration[r]
+        f.view("productivity")[:] = np.where(producing, z, 0.0)
+        f.view("turnover")[:] = turnover
+        f.view("exports")[:] = exports
+        f.view("employment")[:] = employment
+        f.view("wage_bill")[:] = employment * w
+        f.view("profit")[:] = np.where(
+            producing,
+            turnover / sigma - w * p.fixed_labour - p.depreciation * f.view("capital"),
+            0.0,
+        )
+        self.emp_kr = np.bincount(cell, weights=employment, minlength=n_k * n_r).reshape(n_k, n_r)
+        # Real value of each (sector, region) for a unit-efficiency firm: used by
+        # relocation (FE real reward, pi / P**mu) and entry.
+        unit = np.exp(agglo * (sigma - 1.0)) * self.wages[None, :] ** (1.0 - sigma)
+        self.location_value = unit * self.access / sigma / self.price_level[None, :]
+        self._unit_revenue = unit
+
+    def _innovate(self) -> None:
+        """Innovation draws (D1) and knowledge from partners (P5)."""
+        f, p = self.firms, self.params
+        producing = f.view("alive") & (f.view("status") == PRODUCING)
+        k, r = f.view("sector"), f.view("region")
+        access = self.institute_access[k, r] * self.institute_links
+        innovated = dyn.innovation_draws(self.rng, p.innovation_rate, access, p.spillover_strength)
+        innovated &= producing
+        knowledge = f.view("knowledge")
+        gap = prod.partner_knowledge_gap(knowledge, f.link_src, f.link_dst, producing)
+        knowledge += p.innovation_step * innovated + p.partner_absorption * gap
+        f.view("innovated")[:] = innovated
+
+    def _invest(self) -> None:
+        """Gross fixed investment of producers (D2) and of SEZ projects under construction."""
+        f, p = self.firms, self.params
+        alive, status = f.view("alive"), f.view("status")
+        producing = alive & (status == PRODUCING)
+        project = alive & (status == PROJECT)
+        capital = f.view("capital")
+        inv = np.where(
+            producing,
+            dyn.investment(
+                capital,
+                f.view("turnover"),
+                p.capital_output_ratio,
+                p.depreciation,
+                p.investment_adjustment,
+            ),
+            0.0,
+        )
+        years = np.maximum(f.view("years_to_production"), 1)
+        build = np.where(project, np.maximum(f.view("planned_capital") - capital, 0.0) / years, 0.0)
+        capital[:] = np.where(producing, (1.0 - p.depreciation) * capital, capital) + inv + build
+        f.view("investment")[:] = inv + build
+
+    def _relocate(self) -> None:
+        """Firms outside SEZs and clusters move toward higher real profit (D4)."""
+        p = self.params
+        if p.relocation_rate <= 0 or self.n_regions < 2:
+            return
+        f = self.firms
+        movable = (
+            f.view("alive")
+            & (f.view("status") == PRODUCING)
+            & (f.view("sez") < 0)
+            & (f.view("cluster") < 0)
+        )
+        region = f.view("region")
+        region[:] = dyn.relocation_moves(
+            self.rng,
+            f.view("sector"),
+            region,
+            self.location_value,
+            movable,
+            p.relocation_rate,
+            p.relocation_cost,
+        )
+
+    def _exit(self) -> np.ndarray:
+        """Exit of producers (D5) and abandonment of SEZ projects; returns rows that left."""
+        f, p = self.firms, self.params
+        alive, status = f.view("alive"), f.view("status")
+        producing = alive & (status == PRODUCING)
+        gone = producing & dyn.exit_draws(
+            self.rng, f.view("profit"), p.exit_rate, p.loss_exit_probability
+        )
+        project = alive & (status == PROJECT)
+        gone |= project & (self.rng.random(f.n) < p.project_abandon_rate)
+        rows = np.flatnonzero(gone)
+        self._kill(rows)
+        return rows
+
+    def _kill(self, rows: np.ndarray) -> None:
+        f = self.firms
+        f.view("alive")[rows] = False
+        for row in rows:
+            agent = f.agents[row]
+            if agent is not None:
+                agent.remove()
+                f.agents[row] = None
+
+    def _enter(self, year: int) -> None:
+        """Domestic and foreign entry with logit location choice (D3)."""
+        f, p, t = self.firms, self.params, self.territory
+        producing = f.view("alive") & (f.view("status") == PRODUCING)
+        n_prod = int(producing.sum())
+        firms_k = np.bincount(f.view("sector")[producing], minlength=self.n_sectors)
+        n_dom = int(self.rng.poisson(p.entry_rate * n_prod))
+        n_fdi = int(self.rng.poisson(p.fdi_entry_rate * n_prod))
+        w_dom = (firms_k + 1.0) / (firms_k + 1.0).sum()
+        exports_k = np.bincount(
+            f.view("sector"), weights=f.view("exports"), minlength=self.n_sectors
+        )
+        w_fdi = w_dom + (exports_k / exports_k.sum() if exports_k.sum() > 0 else 0.0)
+        w_fdi = w_fdi / w_fdi.sum()
+        for foreign, n, weights in ((False, n_dom, w_dom), (True, n_fdi, w_fdi)):
+            if n == 0:
+                continue
+            sectors = self.rng.choice(self.n_sectors, size=n, p=weights)
+            counts = np.bincount(sectors, minlength=self.n_sectors)
+            for k in np.flatnonzero(counts):
+                self._place_entrants(int(k), int(counts[k]), foreign, year, territory=None)
+        # Investors scouted by integrators come to their cluster's territory.
+        for c in np.flatnonzero(self.scouted_investors):
+            k = int(t.cluster_sector[c])
+            self._place_entrants(k, int(self.scouted_investors[c]), True, year, territory=c)
+        self.scouted_investors[:] = 0
+
+    def _cluster_territory(self, c: int) -> tuple[set[int], list[int]]:
+        """Regions and SEZs that make up cluster c's territory under the policy."""
+        zones = self.government.cluster_sezs[c]
+        regions = {int(self.territory.cluster_region[c])}
+        regions |= {int(self.territory.sez_region[z]) for z in zones}
+        return regions, zones
+
+    def _place_entrants(
+        self, k: int, n: int, foreign: bool, year: int, territory: int | None
+    ) -> None:
+        """Choose locations for n entrants of sector k and create them."""
+        f, p, t, pol = self.firms, self.params, self.territory, self.policy
+        sigma, n_r = p.sigma, self.n_regions
+        open_ = self.government.sez_open
+        e = 1.0 if foreign else p.domestic_exporter_share
+        growth = (1.0 + p.world_demand_growth) ** (year - self.spec.start_year)
+        x_k = float(self.world_scale[k]) * growth if self.world_scale is not None else 0.0
+        phi_w = p.world_trade_freeness
+        # Locations: regions (outside SEZs), then zones.
+        unit = self._unit_revenue[k]
+        rev_out = unit * (self.access[k] + e * phi_w * x_k)
+        after_tax = 1.0 / sigma * (1.0 - p.profit_tax_rate) - p.turnover_tax_rate
+        v_out = rev_out * after_tax / self.price_level
+        v_zone = np.full(self.n_sezs, -np.inf)
+        rev_zone = np.zeros(self.n_sezs)
+        registered = (
+            np.bincount(
+                np.maximum(f.view("sez"), 0),
+                weights=(f.view("sez") >= 0) & f.view("alive"),
+                minlength=self.n_sezs,
+            )
+            if self.n_sezs
+            else np.zeros(0)
+        )
+        merged_k = {
+            z
+            for c, zones in enumerate(self.government.cluster_sezs)
+            if t.cluster_sector[c] == k
+            for z in zones
+        }
+        for z in range(self.n_sezs):
+            admits = t.sez_sectors[z, k] or z in merged_k
+            if not (open_[z] and admits and registered[z] < t.sez_capacity[z]):
+                continue
+            if pol.sez_fdi_only and not foreign:
+                continue
+            r = t.sez_region[z]
+            level = (
+                1.0
+                if (t.sez_sectors[z, k] or not pol.differentiated_benefits)
+                else (p.non_priority_benefit_share)
+            )
+            tau_w = 1.0 + (self.tau_world - 1.0) * (1.0 - p.customs_relief * level)
+            phi_wz = tau_w ** (1.0 - sigma) if np.isfinite(tau_w) else 0.0
+            infra = (1.0 + t.sez_infrastructure[z] * level) ** (sigma - 1.0)
+            rev = unit[r] * infra * (self.access[k, r] + e * phi_wz * x_k)
+            tax = 1.0 / sigma * p.profit_tax_rate * (
+                1 - p.profit_tax_relief * level
+            ) + p.turnover_tax_rate * (1 - p.other_tax_relief * level)
+            rev_zone[z] = rev
+            v_zone[z] = rev * (1.0 / sigma - tax) / self.price_level[r]
+        if territory is not None:
+            regions, zones = self._cluster_territory(territory)
+            mask_r = np.zeros(n_r, dtype=bool)
+            mask_r[list(regions)] = True
+            v_out = np.where(mask_r, v_out, 0.0)
+            keep = np.zeros(self.n_sezs, dtype=bool)
+            keep[zones] = True
+            v_zone = np.where(keep, v_zone, -np.inf)
+        values = np.concatenate([v_out, v_zone])
+        with np.errstate(divide="ignore"):
+            log_v = np.where(values > 0, np.log(np.where(values > 0, values, 1.0)), -np.inf)
+        choice = dyn.choose_locations(self.rng, log_v, p.location_choice_beta, n)
+        if choice.size == 0:
+            return
+        zone = np.where(choice >= n_r, choice - n_r, -1)
+        # Zones take entrants up to their land capacity; the rest stay outside.
+        for z in np.unique(zone[zone >= 0]):
+            idx = np.flatnonzero(zone == z)
+            room = int(max(t.sez_capacity[z] - registered[z], 0))
+            zone[idx[room:]] = -1
+        region = np.where(choice >= n_r, t.sez_region[np.maximum(choice - n_r, 0)], choice)
+        log_q = self.rng.normal(0.0, p.productivity_dispersion, choice.size)
+        log_q += p.foreign_productivity_premium * foreign
+        exporter = (
+            np.full(choice.size, True)
+            if foreign
+            else (self.rng.random(choice.size) < p.domestic_exporter_share)
+        )
+        cluster = self._cluster_of_entrants(k, region, zone)
+        producing = f.view("alive") & (f.view("status") == PRODUCING) & (f.view("sector") == k)
+        knowledge = float(f.view("knowledge")[producing].mean()) if producing.any() else 0.0
+        # Expected turnover at the chosen location, scaled by own efficiency.
+        rev_all = np.concatenate([rev_out, rev_zone])
+        expected = rev_all[np.where(zone >= 0, zone + n_r, region)] * np.exp(log_q * (sigma - 1.0))
+        planned = p.capital_output_ratio * np.maximum(expected, 0.0)
+        in_zone = zone >= 0
+        build = in_zone & (p.construction_years > 0)
+        self._add_firms(
+            choice.size,
+            status=np.where(build, PROJECT, PRODUCING),
+            sector=k,
+            region=region,
+            sez=zone,
+            cluster=cluster,
+            foreign=foreign,
+            exporter=exporter,
+            log_q=log_q,
+            knowledge=knowledge,
+            planned_capital=planned,
+            capital=np.where(build, 0.0, planned),
+            investment=np.where(build, 0.0, planned),
+            years_to_production=np.where(build, p.construction_years, 0),
+            entry_year=year,
+        )
+
+    def _cluster_of_entrants(self, k: int, region: np.ndarray, zone: np.ndarray) -> np.ndarray:
+        """Entrants of a cluster's sector in its territory join it (if channels are on)."""
+        cluster = np.full(region.size, -1, dtype=np.int64)
+        if not self.policy.cluster_channels:
+            return cluster
+        for c in np.flatnonzero(self.territory.cluster_sector == k):
+            regions, zones = self._cluster_territory(int(c))
+            inside = np.isin(region, list(regions)) | np.isin(zone, zones)
+            cluster[(cluster < 0) & inside] = c
+        return cluster
+
+    def _advance_projects(self) -> None:
+        """SEZ projects count down their construction years and start producing."""
+        f = self.firms
+        project = f.view("alive") & (f.view("status") == PROJECT)
+        years = f.view("years_to_production")
+        years[project] -= 1
+        done = project & (years <= 0)
+        f.view("status")[done] = PRODUCING
+
+    def _update_labour_markets(self) -> None:
+        """Labour forces grow; wages respond to the manufacturing employment rate."""
+        p = self.params
+        self.labour_force *= 1.0 + p.population_growth
+        rate = self.emp_kr.sum(axis=0) / self.labour_force
+        self.wages = p.wage * (1.0 + p.wage_elasticity * rate)
+
+    # ------------------------------------------------------------------ queries
+    def cluster_members(self, c: int) -> np.ndarray:
+        """Rows of the live, producing members of cluster c."""
+        f = self.firms
+        return np.flatnonzero(
+            f.view("alive") & (f.view("cluster") == c) & (f.view("status") == PRODUCING)
+        )
+
+    def cluster_member_count(self, c: int) -> int:
+        """Number of live, producing members of cluster c."""
+        return int(self.cluster_members(c).size)
+
+
+def scenario_from_file(path: str | Path) -> Scenario:
+    """Load and validate a scenario file (convenience for callers holding a path)."""
+    return validate_scenario(read_yaml(path), file=str(path))

@@ -1,0 +1,430 @@
+"""Model parameters: one source of truth for every default, unit, range and source.
+
+Each field of :class:`ModelParameters` carries its default, its unit, its allowed range
+(``ge``/``le``) and where the number comes from (``source``). ``docs/ODD.md`` lists the
+same table, generated from this schema by :func:`parameter_table`. A value marked
+``assumption`` is explained in ``docs/assumptions.md``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = ["ModelParameters", "parameter_table"]
+
+
+def _p(default: Any, unit: str, source: str, description: str, **bounds: Any) -> Any:
+    """Declare one parameter with its unit and source kept next to its default."""
+    return Field(
+        default,
+        description=description,
+        json_schema_extra={"unit": unit, "source": source},
+        **bounds,
+    )
+
+
+class ModelParameters(BaseModel):
+    """All tunable model parameters (the instrument levels of the policies among them)."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    # --- market structure (Dixit-Stiglitz) ---------------------------------------------
+    sigma: float = _p(
+        4.0,
+        "1",
+        "assumption (A1): mid-range of CES elasticities used in NEG calibrations",
+        "Elasticity of substitution between varieties of one sector (sigma > 1).",
+        gt=1.05,
+        le=20.0,
+    )
+    trade_cost_per_1000km: float = _p(
+        0.35,
+        "1 per 1000 km",
+        "assumption (A2)",
+        "Iceberg trade cost per 1000 road-km: tau = 1 + c * km / 1000.",
+        ge=0.0,
+        le=5.0,
+    )
+    road_factor: float = _p(
+        1.25,
+        "1",
+        "shared/data/README.md: road distances are 10-40% longer than great-circle",
+        "Road km per great-circle km, applied to the scenario's distances.",
+        ge=1.0,
+        le=2.0,
+    )
+    trade_freeness: float | None = _p(
+        None,
+        "1",
+        "Baldwin et al. (2003) phi; set only in the two-region validation case",
+        "If set, phi between every pair of distinct regions (overrides distances).",
+        gt=0.0,
+        le=1.0,
+    )
+    world_trade_freeness: float = _p(
+        0.25,
+        "1",
+        "assumption (A3)",
+        "Freeness of trade (phi) between a region and the world market.",
+        ge=0.0,
+        le=1.0,
+    )
+    # --- labour --------------------------------------------------------------------------
+    wage: float = _p(
+        1.95,
+        "million KZT per worker-year",
+        "assumption (A4): ~162,700 KZT/month average nominal wage, KZ 2018 (BNS)",
+        "Base annual wage per worker at the scenario start.",
+        gt=0.0,
+        le=100.0,
+    )
+    wage_elasticity: float = _p(
+        0.3,
+        "1",
+        "assumption (A5)",
+        "Elasticity of the regional wage to its manufacturing employment rate.",
+        ge=0.0,
+        le=3.0,
+    )
+    labour_force_share: float = _p(
+        0.48,
+        "1",
+        "assumption (A6): labour force / population, KZ about 9.2 of 19 million",
+        "Labour force as a share of regional population.",
+        gt=0.0,
+        le=1.0,
+    )
+    fixed_labour: float = _p(
+        5.0,
+        "workers per firm",
+        "assumption (A7)",
+        "Overhead workers per active firm (fixed cost in labour).",
+        ge=0.0,
+        le=1000.0,
+    )
+    # --- agglomeration and knowledge (the cluster channels) ------------------------------
+    agglomeration_elasticity: float = _p(
+        0.04,
+        "1",
+        "Rosenthal & Strange (2004): localisation elasticities 0.02-0.08",
+        "Elasticity of productivity to same-sector employment in the region.",
+        ge=0.0,
+        le=0.5,
+    )
+    related_elasticity: float = _p(
+        0.02,
+        "1",
+        "assumption (A8): half the own-sector elasticity",
+        "Elasticity of productivity to related-sector employment in the region.",
+        ge=0.0,
+        le=0.5,
+    )
+    spillover_strength: float = _p(
+        0.5,
+        "1 per unit of institute access",
+        "assumption (A9)",
+        "Rise of the innovation hazard per unit of distance-decayed institute access.",
+        ge=0.0,
+        le=2.0,
+    )
+    spillover_decay_km: float = _p(
+        250.0,
+        "km",
+        "assumption (A10): spillovers fade within a few hundred km (Audretsch & Feldman 2004)",
+        "Distance over which an institute's spillover falls by the factor e.",
+        gt=0.0,
+        le=5000.0,
+    )
+    partner_absorption: float = _p(
+        0.1,
+        "1 per year",
+        "assumption (A11)",
+        "Share of the knowledge gap to value-chain partners closed each year.",
+        ge=0.0,
+        le=1.0,
+    )
+    integrator_coordination: float = _p(
+        0.03,
+        "1",
+        "assumption (A12)",
+        "Productivity gain of cluster members from an active integrator.",
+        ge=0.0,
+        le=0.5,
+    )
+    integrator_links_per_year: int = _p(
+        3,
+        "links per year per integrator",
+        "assumption (A13)",
+        "Value-chain links an integrator brokers each year.",
+        ge=0,
+        le=1000,
+    )
+    integrator_fdi_scouting: float = _p(
+        0.5,
+        "FDI entrants per year per integrator",
+        "assumption (A14)",
+        "Expected extra foreign investors an integrator brings to its cluster each year.",
+        ge=0.0,
+        le=100.0,
+    )
+    colocation_bonus: float = _p(
+        0.5,
+        "1",
+        "assumption (A15)",
+        "Extra weight of integrator/institute channels when co-located in the SEZ (merge).",
+        ge=0.0,
+        le=5.0,
+    )
+    # --- innovation ----------------------------------------------------------------------
+    innovation_rate: float = _p(
+        0.08,
+        "1 per year",
+        "assumption (A16)",
+        "Base yearly probability that a firm innovates (hazard scale).",
+        ge=0.0,
+        le=1.0,
+    )
+    innovation_step: float = _p(
+        0.03,
+        "log points",
+        "assumption (A17)",
+        "Productivity gained by one innovation (log points of the knowledge stock).",
+        ge=0.0,
+        le=1.0,
+    )
+    # --- investment ----------------------------------------------------------------------
+    capital_output_ratio: float = _p(
+        1.2,
+        "years",
+        "assumption (A18)",
+        "Desired fixed capital per unit of yearly turnover.",
+        ge=0.0,
+        le=10.0,
+    )
+    depreciation: float = _p(
+        0.07,
+        "1 per year",
+        "assumption (A19)",
+        "Depreciation rate of fixed capital.",
+        ge=0.0,
+        le=1.0,
+    )
+    investment_adjustment: float = _p(
+        0.3,
+        "1 per year",
+        "assumption (A20)",
+        "Share of the gap to desired capital closed each year.",
+        ge=0.0,
+        le=1.0,
+    )
+    # --- entry, exit, relocation ---------------------------------------------------------
+    entry_rate: float = _p(
+        0.05,
+        "entrants per incumbent per year",
+        "assumption (A21)",
+        "Domestic entrants per year as a share of active firms (national pool).",
+        ge=0.0,
+        le=1.0,
+    )
+    fdi_entry_rate: float = _p(
+        0.01,
+        "entrants per incumbent per year",
+        "assumption (A22)",
+        "Foreign entrants per year as a share of active firms (global pool).",
+        ge=0.0,
+        le=1.0,
+    )
+    domestic_exporter_share: float = _p(
+        0.2,
+        "1",
+        "assumption (A40)",
+        "Probability that a domestic entrant is export-oriented (foreign entrants always are).",
+        ge=0.0,
+        le=1.0,
+    )
+    location_choice_beta: float = _p(
+        4.0,
+        "1",
+        "assumption (A23)",
+        "Logit sensitivity of entrants' location choice to log expected profit.",
+        ge=0.0,
+        le=50.0,
+    )
+    exit_rate: float = _p(
+        0.03,
+        "1 per year",
+        "assumption (A24)",
+        "Exogenous yearly exit hazard of an active firm.",
+        ge=0.0,
+        le=1.0,
+    )
+    loss_exit_probability: float = _p(
+        0.3,
+        "1 per year",
+        "assumption (A25)",
+        "Yearly exit probability of a firm whose profit is negative.",
+        ge=0.0,
+        le=1.0,
+    )
+    relocation_rate: float = _p(
+        0.05,
+        "1 per year",
+        "assumption (A26)",
+        "Revision rate gamma of the pairwise-imitation relocation rule.",
+        ge=0.0,
+        le=1.0,
+    )
+    relocation_cost: float = _p(
+        0.05,
+        "1",
+        "assumption (A27)",
+        "Relative real-profit gain a firm needs before it relocates.",
+        ge=0.0,
+        le=1.0,
+    )
+    construction_years: int = _p(
+        3,
+        "years",
+        "assumption (A28): 700 registered vs 180 active participants implies a long pipeline",
+        "Years from registration in an SEZ to production.",
+        ge=0,
+        le=20,
+    )
+    project_abandon_rate: float = _p(
+        0.08,
+        "1 per year",
+        "assumption (A29)",
+        "Yearly probability that a registered SEZ project is abandoned before production.",
+        ge=0.0,
+        le=1.0,
+    )
+    land_per_participant_ha: float = _p(
+        10.0,
+        "ha per participant",
+        "assumption (A30)",
+        "SEZ land a participant occupies; capacity = area / this.",
+        gt=0.0,
+        le=10000.0,
+    )
+    # --- taxes and privileges (instrument levels) ---------------------------------------
+    profit_tax_rate: float = _p(
+        0.20,
+        "1",
+        "Tax Code of the Republic of Kazakhstan: corporate income tax rate 20%",
+        "Corporate income tax rate on positive profit.",
+        ge=0.0,
+        le=1.0,
+    )
+    turnover_tax_rate: float = _p(
+        0.08,
+        "1",
+        "assumption (A31): VAT, property, land and other payments as a share of turnover",
+        "Other taxes and payments as a share of turnover.",
+        ge=0.0,
+        le=1.0,
+    )
+    payroll_tax_rate: float = _p(
+        0.095,
+        "1",
+        "assumption (A32): social tax 9.5% of payroll (KZ Tax Code)",
+        "Social tax as a share of the wage bill.",
+        ge=0.0,
+        le=1.0,
+    )
+    profit_tax_relief: float = _p(
+        1.0,
+        "1",
+        "Law of RK 'On special economic and industrial zones' (2019): CIT exemption",
+        "Share of profit tax forgiven to SEZ participants in priority activities.",
+        ge=0.0,
+        le=1.0,
+    )
+    other_tax_relief: float = _p(
+        0.5,
+        "1",
+        "assumption (A33): land/property tax and VAT relief, partial",
+        "Share of turnover taxes forgiven to SEZ participants in priority activities.",
+        ge=0.0,
+        le=1.0,
+    )
+    customs_relief: float = _p(
+        0.15,
+        "1",
+        "assumption (A34): free-customs-zone regime lowers trade cost to world",
+        "Proportional cut in iceberg trade cost to the world market for SEZ participants.",
+        ge=0.0,
+        le=1.0,
+    )
+    non_priority_benefit_share: float = _p(
+        0.5,
+        "1",
+        "seed paper 2 (R-Economy 2019, 5(2)): 'differentiated (individual) approach'; level A39",
+        "Share of privileges that non-priority activities receive under differentiation.",
+        ge=0.0,
+        le=1.0,
+    )
+    # --- initial population and demand --------------------------------------------------
+    productivity_dispersion: float = _p(
+        0.6,
+        "log points (s.d.)",
+        "assumption (A35): lognormal firm productivity (Axtell 2001 size skew)",
+        "Standard deviation of log initial productivity of firms.",
+        ge=0.0,
+        le=3.0,
+    )
+    foreign_productivity_premium: float = _p(
+        0.2,
+        "log points",
+        "assumption (A36): foreign affiliates more productive (Helpman et al. 2004)",
+        "Log productivity premium of foreign-owned entrants.",
+        ge=0.0,
+        le=2.0,
+    )
+    world_demand_growth: float = _p(
+        0.03,
+        "1 per year",
+        "assumption (A37)",
+        "Yearly growth of world demand for every sector.",
+        ge=-0.5,
+        le=0.5,
+    )
+    population_growth: float = _p(
+        0.013,
+        "1 per year",
+        "assumption (A38): KZ population growth about 1.3%/yr in 2010s (BNS)",
+        "Yearly growth of regional population and labour force.",
+        ge=-0.1,
+        le=0.1,
+    )
+    initial_share_a: float | None = _p(
+        None,
+        "1",
+        "validation lever (footloose-entrepreneur case)",
+        "If set, the initial share of all firms placed in the first region.",
+        ge=0.0,
+        le=1.0,
+    )
+
+
+def parameter_table() -> list[dict[str, Any]]:
+    """Return one row per parameter: name, default, unit, range, source, description."""
+    rows = []
+    for name, field in ModelParameters.model_fields.items():
+        extra = field.json_schema_extra or {}
+        lower = upper = None
+        for meta in field.metadata:
+            lower = getattr(meta, "ge", getattr(meta, "gt", lower))
+            upper = getattr(meta, "le", getattr(meta, "lt", upper))
+        rows.append(
+            {
+                "name": name,
+                "default": field.default,
+                "unit": extra.get("unit", ""),
+                "range": f"[{lower}, {upper}]",
+                "source": extra.get("source", ""),
+                "description": field.description or "",
+            }
+        )
+    return rows

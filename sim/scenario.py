@@ -1,0 +1,431 @@
+"""Scenario files: the typed schema, loading, validation and overrides.
+
+A scenario is a YAML file that describes a territory (regions), its sectors, its SEZs
+and clusters, the initial firm population and, optionally, parameter overrides. It is
+validated against one typed schema (pydantic) plus cross-reference checks; every
+problem is reported as a :class:`ScenarioError` naming the file, the field path and
+what is allowed.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from sim.parameters import ModelParameters
+
+__all__ = [
+    "SEZ",
+    "Cluster",
+    "FirmGroup",
+    "Institute",
+    "IntegratorSpec",
+    "Region",
+    "Scenario",
+    "ScenarioError",
+    "Sector",
+    "apply_overrides",
+    "load_scenario",
+]
+
+Identifier = str
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=False)
+
+
+class Sector(_Strict):
+    """An industry: one Dixit-Stiglitz sector with its domestic and world demand."""
+
+    id: Identifier = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str
+    expenditure_share: float = Field(
+        gt=0.0, lt=1.0, description="mu: share of regional expenditure spent on the sector"
+    )
+    world_demand: float = Field(
+        0.0, ge=0.0, description="World demand reachable by exports at start, million KZT/yr"
+    )
+    labour_share: float = Field(
+        0.15, gt=0.0, lt=1.0, description="wage bill as a share of turnover"
+    )
+    related: list[Identifier] = Field(default_factory=list)
+    source: str = ""
+
+
+class Region(_Strict):
+    """A region (oblast or city of republican significance): one node of the network."""
+
+    id: Identifier = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str
+    lat: float = Field(ge=-90.0, le=90.0)
+    lon: float = Field(ge=-180.0, le=180.0)
+    population: float = Field(gt=0.0, description="persons")
+    labour_force: float | None = Field(None, gt=0.0, description="persons; default share*pop")
+    source: str = ""
+
+
+class Distance(_Strict):
+    """A great-circle distance between two regions, km."""
+
+    a: Identifier
+    b: Identifier
+    km: float = Field(ge=0.0)
+    source: str = ""
+
+
+class SEZ(_Strict):
+    """A special economic zone: where, which sectors, when, how large, what privileges."""
+
+    id: Identifier = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str
+    region: Identifier
+    sectors: list[Identifier] = Field(min_length=1)
+    opens: int = Field(ge=1900, le=2200)
+    closes: int = Field(ge=1900, le=2200)
+    area_ha: float = Field(gt=0.0)
+    infrastructure: float = Field(
+        0.05, ge=0.0, le=1.0, description="productivity gain from SEZ infrastructure"
+    )
+    initial_participants: int = Field(0, ge=0)
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _period_in_order(self) -> SEZ:
+        if self.closes <= self.opens:
+            raise ValueError(
+                f"closes ({self.closes}) must be after opens ({self.opens}): "
+                "an SEZ period cannot end before it starts"
+            )
+        return self
+
+
+class Institute(_Strict):
+    """A research, education or finance organisation serving a cluster."""
+
+    name: str
+    field: Identifier
+    capacity: float = Field(1.0, gt=0.0, description="researchers, hundreds (relative)")
+    source: str = ""
+
+
+class IntegratorSpec(_Strict):
+    """The cluster management company (paper 2, Table 5)."""
+
+    name: str
+    source: str = ""
+
+
+class Cluster(_Strict):
+    """A cluster: a sector network anchored in a region, optionally paired with SEZs."""
+
+    id: Identifier = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str
+    sector: Identifier
+    region: Identifier
+    sezs: list[Identifier] = Field(default_factory=list)
+    integrator: IntegratorSpec | None = None
+    institutes: list[Institute] = Field(default_factory=list)
+    firms: int = Field(ge=0, description="initial member firms")
+    employment: float = Field(ge=0.0, description="initial employees of member firms")
+    foreign_share: float = Field(0.1, ge=0.0, le=1.0)
+    export_share: float = Field(0.3, ge=0.0, le=1.0)
+    source: str = ""
+
+
+class FirmGroup(_Strict):
+    """Initial non-member firms of one sector in one region."""
+
+    region: Identifier
+    sector: Identifier
+    count: int = Field(ge=0)
+    employment: float = Field(ge=0.0, description="total employees of the group")
+    foreign_share: float = Field(0.05, ge=0.0, le=1.0)
+    export_share: float = Field(0.1, ge=0.0, le=1.0)
+    source: str = ""
+
+
+class Scenario(_Strict):
+    """A whole scenario file."""
+
+    name: str
+    description: str = ""
+    country: str = ""
+    start_year: int = Field(ge=1900, le=2200)
+    end_year: int = Field(ge=1900, le=2300)
+    currency: Literal["million KZT", "million RUB", "model units"] = "million KZT"
+    parameters: ModelParameters = Field(default_factory=ModelParameters)
+    sectors: list[Sector] = Field(min_length=1)
+    regions: list[Region] = Field(min_length=1)
+    distances: list[Distance] = Field(default_factory=list)
+    sezs: list[SEZ] = Field(default_factory=list)
+    clusters: list[Cluster] = Field(default_factory=list)
+    firms: list[FirmGroup] = Field(default_factory=list)
+    sources: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _years_in_order(self) -> Scenario:
+        if self.end_year <= self.start_year:
+            raise ValueError(
+                f"end_year ({self.end_year}) must be after start_year ({self.start_year})"
+            )
+        return self
+
+    # Convenience look-ups used by the model and the UI.
+    def region_index(self) -> dict[str, int]:
+        """Map region id to its row in every regional array."""
+        return {r.id: i for i, r in enumerate(self.regions)}
+
+    def sector_index(self) -> dict[str, int]:
+        """Map sector id to its row in every sectoral array."""
+        return {s.id: i for i, s in enumerate(self.sectors)}
+
+
+class ScenarioError(Exception):
+    """A scenario file is wrong. ``problems`` holds (field path, message) pairs."""
+
+    def __init__(self, file: str, problems: list[tuple[str, str]]):
+        self.file = file
+        self.problems = problems
+        lines = [f"{file}: {len(problems)} problem(s)"]
+        lines += [f"  {path}: {msg}" for path, msg in problems]
+        super().__init__("\n".join(lines))
+
+
+def _path(loc: tuple[Any, ...], data: Any) -> str:
+    """Render a pydantic location as a dotted path, naming list items by their id."""
+    parts: list[str] = []
+    node = data
+    for key in loc:
+        if isinstance(key, int):
+            item_id = (
+                node[key].get("id")
+                if isinstance(node, list) and isinstance(node[key], dict)
+                else None
+            )
+            parts[-1] = f"{parts[-1]}[{key}]" + (f"({item_id})" if item_id else "")
+        else:
+            parts.append(str(key))
+        try:
+            node = node[key]
+        except (KeyError, IndexError, TypeError):
+            node = None
+    return ".".join(parts) or "(top level)"
+
+
+def _allowed_fields(loc: tuple[Any, ...]) -> str:
+    """Name the fields allowed at the parent of ``loc`` (for 'unknown field' errors)."""
+    model: Any = Scenario
+    for key in loc[:-1]:
+        if isinstance(key, int):
+            continue
+        field = model.model_fields.get(key)
+        if field is None:
+            return ""
+        ann = field.annotation
+        args = getattr(ann, "__args__", ())
+        candidates = [a for a in (ann, *args) if isinstance(a, type) and issubclass(a, BaseModel)]
+        if not candidates:
+            return ""
+        model = candidates[0]
+    return ", ".join(model.model_fields)
+
+
+def _format_pydantic(err: ValidationError, data: Any) -> list[tuple[str, str]]:
+    problems = []
+    for e in err.errors():
+        loc = tuple(k for k in e["loc"] if k not in ("function-after",))
+        msg = e["msg"]
+        if e["type"] == "extra_forbidden":
+            msg = f"unknown field; allowed fields here: {_allowed_fields(loc)}"
+        elif e["type"] == "missing":
+            msg = "required field is missing"
+        elif "input" in e and e["type"] not in ("value_error",):
+            msg = f"{msg} (got {e['input']!r})"
+        problems.append((_path(loc, data), msg.replace("Value error, ", "")))
+    return problems
+
+
+def _cross_check(s: Scenario) -> list[tuple[str, str]]:
+    """Check references between parts of a schema-valid scenario."""
+    problems: list[tuple[str, str]] = []
+    regions = {r.id for r in s.regions}
+    sectors = {x.id for x in s.sectors}
+    sezs = {z.id for z in s.sezs}
+
+    def dup(kind: str, ids: list[str]) -> None:
+        seen: set[str] = set()
+        for i, x in enumerate(ids):
+            if x in seen:
+                problems.append((f"{kind}[{i}].id", f"duplicate id {x!r}"))
+            seen.add(x)
+
+    dup("sectors", [x.id for x in s.sectors])
+    dup("regions", [r.id for r in s.regions])
+    dup("sezs", [z.id for z in s.sezs])
+    dup("clusters", [c.id for c in s.clusters])
+
+    def need(path: str, value: str, allowed: set[str], kind: str) -> None:
+        if value not in allowed:
+            problems.append(
+                (path, f"unknown {kind} {value!r}; allowed: {', '.join(sorted(allowed))}")
+            )
+
+    for i, sec in enumerate(s.sectors):
+        for j, rel in enumerate(sec.related):
+            need(f"sectors[{i}]({sec.id}).related[{j}]", rel, sectors, "sector")
+    for i, d in enumerate(s.distances):
+        need(f"distances[{i}].a", d.a, regions, "region")
+        need(f"distances[{i}].b", d.b, regions, "region")
+    for i, z in enumerate(s.sezs):
+        need(f"sezs[{i}]({z.id}).region", z.region, regions, "region")
+        for j, sec in enumerate(z.sectors):
+            need(f"sezs[{i}]({z.id}).sectors[{j}]", sec, sectors, "sector")
+    for i, c in enumerate(s.clusters):
+        p = f"clusters[{i}]({c.id})"
+        need(f"{p}.sector", c.sector, sectors, "sector")
+        need(f"{p}.region", c.region, regions, "region")
+        for j, z in enumerate(c.sezs):
+            need(f"{p}.sezs[{j}]", z, sezs, "SEZ")
+        for j, inst in enumerate(c.institutes):
+            need(f"{p}.institutes[{j}].field", inst.field, sectors, "sector")
+        if c.firms == 0 and c.employment > 0:
+            problems.append((f"{p}.employment", "employment > 0 needs firms > 0"))
+    for i, g in enumerate(s.firms):
+        need(f"firms[{i}].region", g.region, regions, "region")
+        need(f"firms[{i}].sector", g.sector, sectors, "sector")
+        if g.count == 0 and g.employment > 0:
+            problems.append((f"firms[{i}].employment", "employment > 0 needs count > 0"))
+    markup_cost = 1.0 - 1.0 / s.parameters.sigma
+    for i, sec in enumerate(s.sectors):
+        if sec.labour_share > markup_cost:
+            problems.append(
+                (
+                    f"sectors[{i}]({sec.id}).labour_share",
+                    f"{sec.labour_share} exceeds the variable-cost share 1 - 1/sigma = "
+                    f"{markup_cost:.3f}; allowed: (0, {markup_cost:.3f}]",
+                )
+            )
+    share = sum(x.expenditure_share for x in s.sectors)
+    if share >= 1.0:
+        problems.append(
+            ("sectors", f"expenditure shares sum to {share:.3f}; they must sum to less than 1")
+        )
+    if s.parameters.initial_share_a is not None and len(s.regions) < 2:
+        problems.append(("parameters.initial_share_a", "needs at least two regions"))
+    return problems
+
+
+def validate_scenario(data: Any, file: str = "<scenario>") -> Scenario:
+    """Validate a parsed scenario mapping; raise :class:`ScenarioError` on any problem."""
+    if not isinstance(data, dict):
+        raise ScenarioError(
+            file, [("(top level)", f"expected a mapping of fields, got {type(data).__name__}")]
+        )
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as err:
+        raise ScenarioError(file, _format_pydantic(err, data)) from None
+    problems = _cross_check(scenario)
+    if problems:
+        raise ScenarioError(file, problems)
+    return scenario
+
+
+def read_yaml(path: str | Path) -> Any:
+    """Parse a YAML file, turning syntax errors into a :class:`ScenarioError`."""
+    p = Path(path)
+    if not p.is_file():
+        raise ScenarioError(str(p), [("(file)", "no such file")])
+    try:
+        return yaml.safe_load(p.read_text(encoding="utf-8"))
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(file)"
+        problem = getattr(err, "problem", None) or str(err)
+        raise ScenarioError(str(p), [(where, f"malformed YAML: {problem}")]) from None
+
+
+def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
+    """Read, override and validate a scenario file.
+
+    Args:
+        path: the YAML file.
+        overrides: ``{"dotted.path": value}``; a bare name is a model parameter
+            (``sigma`` means ``parameters.sigma``); list items are addressed by id
+            (``sectors.metallurgy.expenditure_share``).
+
+    Returns:
+        The validated :class:`Scenario`.
+    """
+    data = read_yaml(path)
+    if overrides:
+        data = apply_overrides(data, overrides, file=str(path))
+    return validate_scenario(data, file=str(path))
+
+
+def apply_overrides(data: Any, overrides: dict[str, Any], file: str) -> Any:
+    """Return a copy of a scenario mapping with dotted-path overrides applied."""
+    import copy
+
+    data = copy.deepcopy(data) if isinstance(data, dict) else data
+    if not isinstance(data, dict):
+        return data
+    problems = []
+    for key, value in overrides.items():
+        parts = key.split(".")
+        if len(parts) == 1:
+            if key not in ModelParameters.model_fields:
+                allowed = ", ".join(ModelParameters.model_fields)
+                problems.append((f"--set {key}", f"unknown parameter; allowed: {allowed}"))
+                continue
+            parts = ["parameters", key]
+        node: Any = data
+        ok = True
+        for part in parts[:-1]:
+            if isinstance(node, list):
+                match = [x for x in node if isinstance(x, dict) and x.get("id") == part]
+                if not match and part.isdigit() and int(part) < len(node):
+                    match = [node[int(part)]]
+                if not match:
+                    ids = ", ".join(str(x.get("id")) for x in node if isinstance(x, dict))
+                    problems.append((f"--set {key}", f"no item {part!r}; items: {ids}"))
+                    ok = False
+                    break
+                node = match[0]
+            elif isinstance(node, dict):
+                node = node.setdefault(part, {})
+            else:
+                problems.append((f"--set {key}", f"{part!r} is not a mapping"))
+                ok = False
+                break
+        if ok:
+            if not isinstance(node, dict):
+                problems.append((f"--set {key}", "target is not a mapping"))
+            else:
+                node[parts[-1]] = value
+    if problems:
+        raise ScenarioError(file, problems)
+    return data
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """Parse ``key=value`` (value as YAML: numbers, booleans, lists) from the CLI."""
+    if "=" not in text:
+        raise ScenarioError("--set", [(text, "expected key=value")])
+    key, raw = text.split("=", 1)
+    value = yaml.safe_load(raw) if raw.strip() else None
+    return key.strip(), value
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in km (R = 6371.0088 km, as in shared/data)."""
+    r = 6371.0088
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * r * math.asin(math.sqrt(h))

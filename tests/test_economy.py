@@ -1,0 +1,165 @@
+"""The submodels in sim/economy: closed forms and invariants of the equations."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sim.economy import firm_dynamics as dyn
+from sim.economy import market, neg, productivity
+from sim.economy.fiscal import taxes_and_privilege_cost
+
+PARAMETER_SETS = [(5.0, 0.4), (4.0, 0.6), (3.0, 0.5), (6.0, 0.3)]
+
+
+@pytest.mark.parametrize(("sigma", "mu"), PARAMETER_SETS)
+def test_break_point_is_where_symmetric_equilibrium_loses_stability(sigma, mu):
+    phi_b = neg.break_point(sigma, mu)
+    h = 1e-6
+
+    def slope(phi):
+        return (
+            neg.real_profit_gap(0.5 + h, phi, sigma, mu)
+            - neg.real_profit_gap(0.5 - h, phi, sigma, mu)
+        ) / (2 * h)
+
+    assert slope(phi_b * 0.98) < 0 < slope(min(phi_b * 1.02, 0.999))
+    assert abs(slope(phi_b)) < 1e-5
+
+
+@pytest.mark.parametrize(("sigma", "mu"), PARAMETER_SETS)
+def test_sustain_point_makes_a_deviant_firm_indifferent(sigma, mu):
+    phi_s = neg.sustain_point(sigma, mu)
+    core, periphery = neg.real_profits(1.0, phi_s, sigma, mu)
+    assert periphery / core == pytest.approx(1.0, abs=1e-9)
+    # Just above the sustain point the core is stable: the periphery pays less.
+    core, periphery = neg.real_profits(1.0, phi_s + 0.01, sigma, mu)
+    assert periphery < core
+
+
+def test_footloose_entrepreneur_has_sustain_below_break():
+    # FE model: subcritical pitchfork, phi_S < phi_B (Baldwin et al. 2003, ch. 4).
+    for sigma, mu in PARAMETER_SETS:
+        assert neg.sustain_point(sigma, mu) < neg.break_point(sigma, mu)
+
+
+def test_black_hole_condition_is_enforced():
+    with pytest.raises(ValueError, match="no-black-hole"):
+        neg.break_point(2.0, 1.5)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    km=st.lists(st.floats(0, 3000), min_size=3, max_size=3),
+    cost=st.floats(0, 3),
+    sigma=st.floats(1.5, 10),
+)
+def test_freeness_lies_in_unit_interval_and_falls_with_distance(km, cost, sigma):
+    d = np.array([[0, km[0], km[1]], [km[0], 0, km[2]], [km[1], km[2], 0]])
+    phi = market.freeness_matrix(d, cost, sigma)
+    assert np.all(phi > 0) and np.all(phi <= 1)
+    assert np.allclose(np.diag(phi), 1)
+    assert np.allclose(phi, phi.T)
+
+
+def _random_economy(seed, n_k=3, n_r=4):
+    rng = np.random.default_rng(seed)
+    km = rng.uniform(100, 2000, (n_r, n_r))
+    km = (km + km.T) / 2
+    np.fill_diagonal(km, 0)
+    phi = market.freeness_matrix(km, 0.4, 4.0)
+    supply = rng.uniform(0.5, 2, (n_k, n_r))
+    supply_dom = supply * rng.uniform(0.3, 1, (n_k, n_r))
+    mu = rng.uniform(0.05, 0.2, n_k)
+    income = rng.uniform(100, 1000, n_r)
+    return phi, supply, supply_dom, mu, income
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_equilibrium_expenditure_is_income_plus_local_profits(seed):
+    phi, supply, supply_dom, mu, income = _random_economy(seed)
+    sigma = 4.0
+    g = market.price_index_term(supply, phi)
+    e = market.equilibrium_expenditure(income, supply_dom, mu, g, phi, sigma)
+    access = market.market_access(mu, e, g, phi)
+    local_profits = (supply_dom * access).sum(axis=0) / sigma
+    assert np.allclose(e, income + local_profits)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_sales_exhaust_expenditure_on_each_sector(seed):
+    # Sum over firms of revenue equals mu_k * total expenditure (no leakage).
+    phi, supply, _, mu, income = _random_economy(seed)
+    g = market.price_index_term(supply, phi)
+    access = market.market_access(mu, income, g, phi)
+    assert np.allclose((supply * access).sum(axis=1), mu * income.sum())
+
+
+def test_supply_index_sums_by_cell():
+    key = np.array([0, 1, 1, 3])
+    price = np.array([1.0, 2.0, 0.5, 1.0])
+    out = market.supply_index(key, price, np.ones(4), 4, 3.0)
+    assert np.allclose(out, [1.0, 2.0**-2 + 0.5**-2, 0.0, 1.0])
+
+
+def test_agglomeration_gain_rises_with_local_employment():
+    emp = np.array([[0.0, 1000.0, 5000.0], [0.0, 0.0, 0.0]])
+    rel = np.array([[0.0, 1.0], [1.0, 0.0]])
+    gain = productivity.agglomeration_log_gain(emp, rel, 0.05, 0.02)
+    assert gain[0, 0] == 0 and gain[0, 1] < gain[0, 2]
+    assert gain[1, 2] > 0  # related-sector externality
+    assert gain[0, 1] == pytest.approx(0.05 * np.log(2))
+
+
+def test_institute_spillover_decays_with_distance():
+    km = np.array([[0.0, 200.0, 1000.0], [200.0, 0, 800.0], [1000.0, 800.0, 0]])
+    acc = productivity.institute_access(np.array([0]), np.array([0]), np.array([2.0]), km, 250.0, 1)
+    assert acc[0, 0] == pytest.approx(2.0)
+    assert acc[0, 0] > acc[0, 1] > acc[0, 2] > 0
+    assert acc[0, 1] == pytest.approx(2.0 * np.exp(-200 / 250))
+
+
+def test_partner_gap_only_counts_better_partners():
+    k = np.array([0.0, 0.3, 0.1, 0.0])
+    gap = productivity.partner_knowledge_gap(
+        k, np.array([0, 0, 2]), np.array([1, 2, 3]), np.array([True, True, True, False])
+    )
+    assert gap == pytest.approx([0.2, 0.0, 0.0, 0.0])
+
+
+def test_taxes_and_privilege_cost_add_up_to_statutory_taxes():
+    profit = np.array([100.0, -50.0, 10.0])
+    turnover = np.array([1000.0, 300.0, 50.0])
+    wages = np.array([80.0, 40.0, 5.0])
+    relief = np.array([1.0, 0.5, 0.0])
+    paid, cost = taxes_and_privilege_cost(
+        profit, turnover, wages, relief, relief * 0.5, 0.2, 0.08, 0.095
+    )
+    statutory = 0.2 * np.maximum(profit, 0) + 0.08 * turnover + 0.095 * wages
+    assert np.allclose(paid + cost, statutory)
+    assert cost[2] == 0 and paid[0] < statutory[0]
+
+
+def test_location_choice_follows_logit_and_skips_closed():
+    rng = np.random.default_rng(0)
+    logv = np.array([0.0, np.log(2.0), -np.inf])
+    picks = dyn.choose_locations(rng, logv, 1.0, 20000)
+    assert not (picks == 2).any()
+    assert (picks == 1).mean() == pytest.approx(2 / 3, abs=0.02)
+
+
+def test_relocation_moves_only_toward_better_locations():
+    rng = np.random.default_rng(1)
+    n = 2000
+    group = np.zeros(n, dtype=np.int64)
+    loc = np.r_[np.zeros(1000, dtype=np.int64), np.ones(1000, dtype=np.int64)]
+    value = np.array([[1.0, 1.5]])
+    new = dyn.relocation_moves(rng, group, loc, value, np.ones(n, bool), 0.5, 0.0)
+    assert (new[loc == 1] == 1).all()  # nobody leaves the better region
+    assert (new[loc == 0] == 1).sum() > 100
+
+
+def test_investment_closes_part_of_the_capital_gap():
+    inv = dyn.investment(np.array([100.0, 300.0]), np.array([100.0, 100.0]), 2.0, 0.1, 0.5)
+    assert inv[0] == pytest.approx(0.1 * 100 + 0.5 * 100)
+    assert inv[1] == pytest.approx(0.0)  # far above desired: no negative investment
