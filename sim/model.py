@@ -203,8 +203,9 @@ class SEZClusterModel(mesa.Model):
         return market.freeness_matrix(t.road_km, p.trade_cost_per_1000km, p.sigma)
 
     def _cluster_actor_regions(self) -> np.ndarray:
-        """Where each cluster's integrator and institutes sit: the paired SEZ's region if
-        the policy co-locates them, otherwise the cluster's anchor region.
+        """Where each cluster's integrator and institutes sit.
+
+        The paired SEZ's region if the policy co-locates them, else the anchor region.
         """
         regions = self.territory.cluster_region.copy()
         if self.policy.colocate_cluster_actors:
