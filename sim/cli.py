@@ -162,3 +162,276 @@ def validate(
 def main() -> None:  # pragma: no cover - console entry for `python -m sim`
     """Entry point for ``python -m sim``."""
     sys.exit(app())
+
+
+# ---------------------------------------------------------------------- experiments
+def _progress_bar():
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]} runs/min"),
+        TimeElapsedColumn(),
+        TextColumn("left"),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=False,
+    )
+
+
+def _execute(
+    exp,
+    scenario_path: Path,
+    out: Path,
+    workers: int | None,
+    backend: str,
+    scheduler: str | None,
+    resume: bool,
+):
+    """Run an experiment with a progress bar; user errors exit 2, lost workers exit 3."""
+    from sim.experiments.backends import WorkerLost
+    from sim.experiments.runner import run_experiment
+    from sim.experiments.store import StoreError
+
+    started = time.perf_counter()
+    with _progress_bar() as bar:
+        task = bar.add_task(exp.name, total=None, rate="-")
+        first: list[int] = []
+
+        def progress(done: int, total: int) -> None:
+            if not first:
+                first.append(done)
+            minutes = (time.perf_counter() - started) / 60
+            rate = (done - first[0]) / minutes if minutes > 0 else 0.0
+            bar.update(task, completed=done, total=total, rate=f"{rate:,.0f}")
+
+        try:
+            outcome = run_experiment(
+                exp,
+                scenario_path,
+                out,
+                workers=workers,
+                backend=backend,
+                scheduler=scheduler,
+                resume=resume,
+                progress=progress,
+            )
+        except StoreError as e:
+            _fail(str(e))
+        except ValueError as e:
+            _fail(str(e))
+        except WorkerLost as e:
+            _fail(f"{e} (results so far are stored in {out})", code=3)
+    console.print(
+        f"{outcome.completed} runs in {outcome.seconds:.1f} s "
+        f"({60 * outcome.completed / max(outcome.seconds, 1e-9):,.0f} runs/min), "
+        f"{outcome.skipped} already stored, {outcome.failed} failed; store: {out}"
+    )
+    return outcome
+
+
+def _synergy_rich(table, title: str) -> Table:
+    t = Table(title=title, header_style="bold")
+    for col in ("indicator", "year", "mean", "95% CI", "relative", "excl. 0"):
+        t.add_column(col, justify="right" if col not in ("indicator",) else "left")
+    for _, r in table.iterrows():
+        ci = f"[{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}]"
+        rel = f"{100 * r['relative']:+.1f}%" if r["relative"] == r["relative"] else "-"
+        mark = "[green]yes[/]" if r["significant"] else "no"
+        t.add_row(r["indicator"], str(r["year"]), _fmt(r["mean"]), ci, rel, mark)
+    return t
+
+
+def _report(exp, scenario_path: Path, out: Path, sensitivity=None) -> Path:
+    from sim.experiments.report import write_report
+    from sim.experiments.store import ResultStore
+
+    store = ResultStore(out)
+    results, runs = store.results(), store.runs()
+    spec = load_scenario(scenario_path)
+    years = exp.years or [
+        y for y in (2021, 2030, 2040) if spec.start_year <= y <= (exp.until or spec.end_year)
+    ]
+    return write_report(
+        out,
+        results,
+        runs,
+        spec,
+        f"Experiment {exp.name}",
+        years,
+        exp.analysis.treatment,
+        exp.analysis.control,
+        sensitivity,
+    )
+
+
+@app.command()
+def compare(
+    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    replications: Annotated[int, typer.Option(min=1, help="Replications per policy.")] = 30,
+    workers: Annotated[int | None, typer.Option(min=1, help="Worker processes.")] = None,
+    out: Annotated[Path | None, typer.Option(help="Output folder.")] = None,
+    until: Annotated[int | None, typer.Option(help="Last year to simulate.")] = None,
+    seed: Annotated[int, typer.Option(help="Base seed; replication k uses seed+k.")] = 1,
+    policies: Annotated[
+        str, typer.Option(help="Comma-separated policies.")
+    ] = "merge,no_merge,heterodox",
+    years: Annotated[str, typer.Option(help="Years of the synergy table.")] = "2021,2030,2040",
+    backend: Annotated[str, typer.Option(help="local | dask")] = "local",
+    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address.")] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace an existing store in --out.")] = False,
+) -> None:
+    """Merge vs no-merge (and heterodox) with common random numbers: synergy table + report."""
+    from sim.experiments.analysis import synergy_table
+    from sim.experiments.spec import Experiment
+    from sim.experiments.store import ResultStore, StoreError
+
+    try:
+        spec = load_scenario(scenario)
+        wanted = [int(y) for y in years.split(",") if y.strip()]
+        exp = Experiment(
+            name=f"compare-{scenario.stem}",
+            scenario=str(scenario.resolve()),
+            policies=[p.strip() for p in policies.split(",") if p.strip()],
+            replications=replications,
+            seed=seed,
+            until=until,
+            indicators=INDICATORS.names,
+            scopes=["national", "region", "sez", "cluster"],
+            years=wanted,
+        )
+    except ScenarioError as e:
+        _fail(str(e))
+    except ValueError as e:
+        _fail(str(e).splitlines()[-1] if "\n" in str(e) else str(e))
+    out = out or Path("results") / f"compare-{scenario.stem}"
+    store = ResultStore(out)
+    if overwrite and store.manifest_path.exists():
+        try:
+            store.erase()
+        except StoreError as e:
+            _fail(str(e))
+    _execute(exp, scenario.resolve(), out, workers, backend, scheduler, resume=True)
+    results = store.results()
+    last = until or spec.end_year
+    shown = [y for y in wanted if spec.start_year <= y <= last] or [last]
+    if {"merge", "no_merge"} <= set(exp.policies) and not results.empty:
+        table = synergy_table(
+            results,
+            [
+                "taxes",
+                "turnover",
+                "investment",
+                "fdi_inflow",
+                "exports",
+                "employment",
+                "innovations",
+                "privilege_cost",
+            ],
+            shown,
+        )
+        console.print(
+            _synergy_rich(
+                table, f"Synergy effect, merge - no_merge ({spec.currency}/yr; persons; counts)"
+            )
+        )
+    path = _report(exp, scenario.resolve(), out)
+    console.print(f"report: {path}")
+
+
+@app.command()
+def experiment(
+    file: Annotated[Path, typer.Argument(help="Experiment YAML file.")],
+    workers: Annotated[int | None, typer.Option(min=1, help="Worker processes.")] = None,
+    backend: Annotated[str, typer.Option(help="local | dask")] = "local",
+    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler, tcp://host:8786.")] = None,
+    resume: Annotated[bool, typer.Option(help="Complete an interrupted store.")] = False,
+    out: Annotated[Path | None, typer.Option(help="Output folder.")] = None,
+) -> None:
+    """Run any experiment file (designs, replications, policies) into a results store."""
+    from sim.experiments.analysis import sensitivity
+    from sim.experiments.design import salib_problem, sample_matrix
+    from sim.experiments.spec import load_experiment
+    from sim.experiments.store import ResultStore
+
+    try:
+        exp, scenario_path = load_experiment(file)
+        spec = load_scenario(scenario_path)
+    except ScenarioError as e:
+        _fail(str(e))
+    out = out or Path("results") / exp.name
+    outcome = _execute(exp, scenario_path, out, workers, backend, scheduler, resume)
+    si = None
+    if exp.design.type in ("sobol", "morris") and outcome.failed == 0:
+        a = exp.analysis
+        year = a.year or exp.until or spec.end_year
+        si = sensitivity(
+            ResultStore(out).results(),
+            salib_problem(exp.design),
+            exp.design.type,
+            sample_matrix(exp.design),
+            a.indicator,
+            year,
+            a.treatment,
+            a.control,
+            a.scope,
+            a.name,
+        )
+        console.print(f"sensitivity of the {a.indicator} synergy effect in {year}:")
+        console.print(si.to_string(index=False))
+    console.print(f"report: {_report(exp, scenario_path, out, si)}")
+
+
+@app.command()
+def results(
+    folder: Annotated[Path, typer.Argument(help="An experiment's output folder.")],
+) -> None:
+    """Show what a finished or partial results store holds."""
+    from sim.experiments.store import ResultStore
+
+    store = ResultStore(folder)
+    if not store.manifest_path.exists():
+        _fail(f"{folder}: not a results store (no manifest.json)")
+    man = store.manifest()
+    runs = store.runs()
+    ok = int((runs["status"] == "ok").sum())
+    failed = int((runs["status"] != "ok").sum())
+    total = int(man["runs"])
+    exp = man["experiment"]
+    t = Table(title=f"{folder}", show_header=False)
+    t.add_row("experiment", exp["name"])
+    t.add_row("scenario", f"{man['scenario_file']} ({man['scenario_version']})")
+    t.add_row("code version", man["code_version"])
+    t.add_row("created", man["created"])
+    t.add_row("policies", ", ".join(exp["policies"]))
+    t.add_row(
+        "design",
+        f"{exp['design']['type']} over {', '.join(exp['design']['parameters'])}"
+        if exp["design"]["parameters"]
+        else exp["design"]["type"],
+    )
+    t.add_row("runs", f"{ok} ok, {failed} failed, {total - ok - failed} missing of {total}")
+    res = store.results()
+    if not res.empty:
+        t.add_row(
+            "rows",
+            f"{len(res):,} (years {res['year'].min()}-{res['year'].max()}, "
+            f"scopes {', '.join(sorted(set(res['scope'])))})",
+        )
+        t.add_row("indicators", ", ".join(c for c in res.columns if c in INDICATORS.names))
+    console.print(t)
+    if failed:
+        console.print(runs[runs["status"] != "ok"][["run_id", "error"]].to_string(index=False))
+    console.print(
+        f"read with pandas: pd.read_parquet('{folder}/results')  |  duckdb: "
+        f"SELECT * FROM read_parquet('{folder}/results/*.parquet')"
+    )

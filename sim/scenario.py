@@ -235,7 +235,7 @@ def _allowed_fields(loc: tuple[Any, ...]) -> str:
     return ", ".join(model.model_fields)
 
 
-def _format_pydantic(err: ValidationError, data: Any) -> list[tuple[str, str]]:
+def format_validation_error(err: ValidationError, data: Any) -> list[tuple[str, str]]:
     problems = []
     for e in err.errors():
         loc = tuple(k for k in e["loc"] if k not in ("function-after",))
@@ -329,7 +329,7 @@ def validate_scenario(data: Any, file: str = "<scenario>") -> Scenario:
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as err:
-        raise ScenarioError(file, _format_pydantic(err, data)) from None
+        raise ScenarioError(file, format_validation_error(err, data)) from None
     problems = _cross_check(scenario)
     if problems:
         raise ScenarioError(file, problems)

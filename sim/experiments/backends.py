@@ -1,0 +1,126 @@
+"""Where runs execute: in this process, on a local process pool, or on a Dask cluster.
+
+Every backend offers the same verb, ``results(tasks)``: an iterator of
+:class:`~sim.experiments.runs.RunResult` in completion order. A run's result depends only
+on its task (its seed included), so every backend and worker count gives the same
+results.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import multiprocessing
+import os
+from collections.abc import Iterator, Sequence
+
+from sim.experiments.runs import RunResult, RunTask, run_one
+
+__all__ = ["BACKENDS", "Backend", "DaskBackend", "LocalBackend", "WorkerLost", "make_backend"]
+
+
+class WorkerLost(RuntimeError):
+    """A worker process died (killed, out of memory); finished runs are already stored."""
+
+
+class Backend:
+    """Base class: a context manager yielding results of tasks."""
+
+    name = "base"
+
+    def __enter__(self) -> Backend:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release workers."""
+
+    def results(self, tasks: Sequence[RunTask]) -> Iterator[RunResult]:
+        """Run tasks, yielding results as they complete."""
+        raise NotImplementedError
+
+
+class LocalBackend(Backend):
+    """A pool of worker processes on this machine (all cores by default)."""
+
+    name = "local"
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.workers = workers or os.cpu_count() or 1
+        self._pool: cf.ProcessPoolExecutor | None = None
+
+    def results(self, tasks: Sequence[RunTask]) -> Iterator[RunResult]:
+        """Run in this process (one worker) or on a spawn-started process pool."""
+        if self.workers == 1:
+            for task in tasks:
+                yield run_one(task)
+            return
+        # spawn: workers start clean (no inherited threads or state from the parent).
+        self._pool = cf.ProcessPoolExecutor(
+            max_workers=self.workers, mp_context=multiprocessing.get_context("spawn")
+        )
+        futures = [self._pool.submit(run_one, t) for t in tasks]
+        try:
+            for fut in cf.as_completed(futures):
+                yield fut.result()
+        except cf.process.BrokenProcessPool as exc:
+            raise WorkerLost("a worker process died; rerun with --resume to finish") from exc
+        finally:
+            for fut in futures:
+                fut.cancel()
+
+    def close(self) -> None:
+        """Shut the pool down, cancelling what has not started."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
+class DaskBackend(Backend):
+    """Dask distributed: a ``LocalCluster`` here, or a cluster at ``scheduler``."""
+
+    name = "dask"
+
+    def __init__(self, workers: int | None = None, scheduler: str | None = None) -> None:
+        from dask.distributed import Client, LocalCluster
+
+        self.cluster = None
+        if scheduler:
+            self.client = Client(scheduler)
+        else:
+            self.cluster = LocalCluster(
+                n_workers=workers or os.cpu_count() or 1,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+            )
+            self.client = Client(self.cluster)
+
+    def results(self, tasks: Sequence[RunTask]) -> Iterator[RunResult]:
+        """Submit every task to the cluster; yield results as they complete."""
+        from dask.distributed import as_completed
+
+        futures = self.client.map(run_one, list(tasks), pure=False)
+        for fut in as_completed(futures):
+            yield fut.result()
+
+    def close(self) -> None:
+        """Close the client (and the LocalCluster this backend started)."""
+        self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+
+BACKENDS = ("local", "dask")
+
+
+def make_backend(name: str, workers: int | None, scheduler: str | None = None) -> Backend:
+    """Build a backend by name; ValueError lists the choices."""
+    if name == "local":
+        if scheduler:
+            raise ValueError("--scheduler needs --backend dask")
+        return LocalBackend(workers)
+    if name == "dask":
+        return DaskBackend(workers, scheduler)
+    raise ValueError(f"unknown backend {name!r}; allowed: {', '.join(BACKENDS)}")
