@@ -284,7 +284,7 @@ def test_kill_9_mid_sweep_then_resume_gives_the_uninterrupted_results(tmp_path, 
         proc.wait(timeout=60)
     partial = ResultStore(out).runs()
     assert 0 < len(partial) < 48
-    done = subprocess.run(cmd + ["--resume"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    done = subprocess.run([*cmd, "--resume"], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     final = ResultStore(out)
     assert len(final.runs()) == 48 and final.runs()["run_id"].is_unique
