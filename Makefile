@@ -18,9 +18,12 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
+# The main job: merge vs no-merge (and heterodox) on Kazakhstan with common random
+# numbers; REPLICATIONS is sized to finish in about a minute on 2 cores.
+REPLICATIONS ?= 10
 run: install
-	$(VENV)/bin/sezsim run scenarios/kazakhstan.yaml --policy merge --out results/merge
-	$(VENV)/bin/sezsim run scenarios/kazakhstan.yaml --policy no_merge --out results/no_merge
+	$(VENV)/bin/sezsim compare scenarios/kazakhstan.yaml --replications $(REPLICATIONS) \
+		--out results/compare-kazakhstan --overwrite
 
 test: install
 	$(VENV)/bin/python -m pytest -q
