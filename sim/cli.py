@@ -159,6 +159,24 @@ def validate(
     )
 
 
+@app.command()
+def parameters(
+    markdown: bool = typer.Option(False, "--markdown", help="Print a Markdown table."),
+) -> None:
+    """List every model parameter with default, unit, range and source."""
+    from sim.parameters import parameter_markdown, parameter_table
+
+    if markdown:
+        print(parameter_markdown(), end="")
+        return
+    table = Table(title="Model parameters (docs/assumptions.md)")
+    for col in ("parameter", "default", "unit", "range", "source"):
+        table.add_column(col, overflow="fold")
+    for row in parameter_table():
+        table.add_row(row["name"], str(row["default"]), row["unit"], row["range"], row["source"])
+    console.print(table)
+
+
 def main() -> None:  # pragma: no cover - console entry for `python -m sim`
     """Entry point for ``python -m sim``."""
     sys.exit(app())

@@ -428,3 +428,24 @@ def parameter_table() -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def parameter_markdown() -> str:
+    """The parameter table as Markdown (the table in docs/assumptions.md is this output)."""
+    lines = [
+        "| parameter | default | unit | range | meaning | source / assumption |",
+        "|---|---|---|---|---|---|",
+    ]
+    for row in parameter_table():
+        cells = [
+            f"`{row['name']}`",
+            "unset" if row["default"] is None else f"{row['default']:g}"
+            if isinstance(row["default"], float)
+            else str(row["default"]),
+            row["unit"],
+            row["range"],
+            row["description"],
+            row["source"],
+        ]
+        lines.append("| " + " | ".join(c.replace("|", "/") for c in cells) + " |")
+    return "\n".join(lines) + "\n"
