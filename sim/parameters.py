@@ -439,7 +439,9 @@ def parameter_markdown() -> str:
     for row in parameter_table():
         cells = [
             f"`{row['name']}`",
-            "unset" if row["default"] is None else f"{row['default']:g}"
+            "unset"
+            if row["default"] is None
+            else f"{row['default']:g}"
             if isinstance(row["default"], float)
             else str(row["default"]),
             row["unit"],

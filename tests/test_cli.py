@@ -86,3 +86,12 @@ def test_bad_scenario_file_message_names_the_field(tmp_path):
     r = sezsim("validate", p)
     assert r.returncode == 2
     assert "sezs[0](zone1)" in r.stderr and "cannot end before it starts" in r.stderr
+
+
+def test_parameters_lists_every_parameter_with_its_source():
+    r = sezsim("parameters", "--markdown")
+    assert r.returncode == 0, r.stderr
+    assert "| `sigma` | 4 |" in r.stdout
+    assert r.stdout.count("\n| `") == len(
+        __import__("sim.parameters").parameters.ModelParameters.model_fields
+    )

@@ -139,3 +139,23 @@ def test_overrides_by_parameter_name_and_dotted_path():
 def test_bad_overrides_are_scenario_errors(key, message):
     with pytest.raises(ScenarioError, match=message):
         load_scenario(SMALL, {key: 1})
+
+
+def test_pilot_clusters_are_the_seven_of_table_3_with_table_4_zones():
+    s = load_scenario(ROOT / "scenarios" / "pilot_clusters_2005.yaml")
+    assert len(s.clusters) == 7
+    anchors = {c.sector: c.region for c in s.clusters}
+    assert anchors["metallurgy"] == "karaganda"
+    assert anchors["petrochemicals"] == "mangystau"
+    zones = {z.id: (z.opens, z.closes) for z in s.sezs}
+    assert len(zones) == 9 and zones["burabay"] == (2008, 2017)
+    assert all(z in zones for c in s.clusters for z in c.sezs)
+
+
+def test_russia_has_the_seven_pairs_of_table_2_in_roubles():
+    s = load_scenario(ROOT / "scenarios" / "russia.yaml")
+    assert s.currency == "million RUB"
+    assert len(s.sezs) == 7 and len(s.clusters) == 7
+    alabuga = next(z for z in s.sezs if z.id == "alabuga")
+    assert alabuga.opens == 2005 and alabuga.area_ha == 3903.5
+    assert all(c.sezs for c in s.clusters)
