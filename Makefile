@@ -20,7 +20,7 @@ install: $(VENV)/.installed
 
 # The main job: merge vs no-merge (and heterodox) on Kazakhstan with common random
 # numbers; REPLICATIONS is sized to finish in about a minute on 2 cores.
-REPLICATIONS ?= 10
+REPLICATIONS ?= 100
 run: install
 	$(VENV)/bin/sezsim compare scenarios/kazakhstan.yaml --replications $(REPLICATIONS) \
 		--out results/compare-kazakhstan --overwrite
