@@ -160,6 +160,86 @@ def validate(
 
 
 @app.command()
+def calibrate(
+    file: Annotated[
+        Path, typer.Argument(help="Calibration YAML file (experiments/calibrate_*.yaml).")
+    ],
+    budget: Annotated[int | None, typer.Option(min=1, help="Objective evaluations.")] = None,
+    replications: Annotated[
+        int | None, typer.Option(min=1, help="Runs per evaluation (common seeds).")
+    ] = None,
+    workers: Annotated[int | None, typer.Option(min=1, help="Worker processes.")] = None,
+    out: Annotated[Path | None, typer.Option(help="Folder for the fit table and plots.")] = None,
+    write_scenario: Annotated[
+        bool, typer.Option(help="Write the calibrated scenario named in the file.")
+    ] = True,
+) -> None:
+    """Estimate free parameters against observed figures (simulated method of moments)."""
+    from sim.calibration import calibrate as run_calibration
+    from sim.calibration import load_calibration, plot_fit, write_calibrated_scenario
+
+    try:
+        spec, scenario, raw = load_calibration(file)
+    except ScenarioError as e:
+        _fail(str(e))
+    updates = {k: v for k, v in (("budget", budget), ("replications", replications)) if v}
+    spec = spec.model_copy(update=updates)
+    out = out or Path("results") / spec.name
+    out.mkdir(parents=True, exist_ok=True)
+    console.print(
+        f"calibrating {len(spec.free)} parameters of {scenario.name} to "
+        f"{len(spec.fitted())} targets: budget {spec.budget} evaluations x "
+        f"{spec.replications} runs ({spec.policy})"
+    )
+    started = time.perf_counter()
+    with _progress_bar() as bar:
+        task = bar.add_task(spec.name, total=spec.budget, rate="-")
+
+        def progress(done: int, total: int, best: float) -> None:
+            rate = done * spec.replications * 60.0 / max(time.perf_counter() - started, 1e-9)
+            bar.update(
+                task,
+                completed=done,
+                description=f"{spec.name} best J={best:.4g}",
+                rate=f"{rate:,.0f}",
+            )
+
+        result = run_calibration(spec, scenario, workers=workers, progress=progress)
+    result.history.to_csv(out / "history.csv", index=False)
+    result.table.to_csv(out / "fit.csv", index=False)
+    plot_fit(result, out / "fit.png")
+    t = Table(
+        title=f"Calibration fit ({result.evaluations} evaluations, "
+        f"{time.perf_counter() - started:.0f} s): J {result.start_objective:.4g} -> "
+        f"{result.best_objective:.4g}"
+    )
+    for col in ("target", "year", "observed", "simulated", "sd", "error", "fit"):
+        t.add_column(col, justify="left" if col == "target" else "right")
+    for row in result.table.itertuples():
+        t.add_row(
+            row.target,
+            str(row.year),
+            _fmt(row.observed),
+            _fmt(row.simulated),
+            _fmt(row.sd),
+            f"{row.relative_error:+.1%}",
+            "held out" if row.held_out else "fitted",
+        )
+    console.print(t)
+    p = Table(title="Estimated parameters")
+    for col in ("parameter", "start", "estimate"):
+        p.add_column(col)
+    for name, value in result.best.items():
+        p.add_row(name, f"{result.start[name]:.6g}", f"{value:.6g}")
+    console.print(p)
+    if write_scenario and spec.output:
+        target = (file.resolve().parent / spec.output).resolve()
+        write_calibrated_scenario(result, raw, target, str(file))
+        console.print(f"calibrated scenario: {target}")
+    console.print(f"fit table and plots: {out}/fit.csv, {out}/fit.png, {out}/history.csv")
+
+
+@app.command()
 def parameters(
     markdown: bool = typer.Option(False, "--markdown", help="Print a Markdown table."),
 ) -> None:

@@ -166,6 +166,9 @@ class Scenario(_Strict):
     clusters: list[Cluster] = Field(default_factory=list)
     firms: list[FirmGroup] = Field(default_factory=list)
     sources: list[str] = Field(default_factory=list)
+    calibration: dict[str, Any] | None = Field(
+        None, description="record of the calibration that produced this file (sezsim calibrate)"
+    )
 
     @model_validator(mode="after")
     def _years_in_order(self) -> Scenario:
