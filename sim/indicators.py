@@ -202,52 +202,62 @@ class IndicatorRecorder:
         left = np.zeros(n, bool)
         left[exited] = True
 
-        per_firm = {
-            "firms": alive.astype(float),
-            "firms_producing": producing.astype(float),
-            "foreign_firms": (alive & foreign).astype(float),
-            "sez_registered": (alive & open_zone).astype(float),
-            "sez_active": (producing & open_zone).astype(float),
-            "cluster_members": (producing & (cl >= 0)).astype(float),
-            "entrants": (alive & entrants).astype(float),
-            "exits": left.astype(float),
+        # Counts: integers, exact in any summation order, so one bincount per count over
+        # the (region, SEZ, cluster) cell of each firm gives every scope at once.
+        counts = {
+            "firms": alive,
+            "firms_producing": producing,
+            "foreign_firms": alive & foreign,
+            "sez_registered": alive & open_zone,
+            "sez_active": producing & open_zone,
+            "cluster_members": producing & (cl >= 0),
+            "entrants": alive & entrants,
+            "exits": left,
+            "innovations": f.view("innovated"),
+        }
+        n_z1, n_c1 = m.n_sezs + 1, m.n_clusters + 1
+        cell = (region * n_z1 + (sez + 1)) * n_c1 + (cl + 1)
+        n_cells = m.n_regions * n_z1 * n_c1
+        # Sums of money and persons: each scope adds its firms in row order (a bincount),
+        # so the floating-point result does not depend on how the table is stored.
+        sums = {
             "value_added": turnover * (1.0 / p.sigma + t.labour_share[sector]),
             "capital": np.where(alive, f.view("capital"), 0.0),
             "fdi_inflow": f.view("investment") * foreign,
             "fdi_stock": np.where(alive & foreign, f.view("capital"), 0.0),
-            "innovations": f.view("innovated").astype(float),
             "_z_emp": f.view("productivity") * f.view("employment"),
         }
         for name in _SUM_COLUMNS:
-            per_firm[name] = f.view(name).astype(float)
-        names = list(per_firm)
-        stack = np.vstack([per_firm[k] for k in names])  # (V, N)
+            sums[name] = f.view(name)
+        everyone = np.zeros(n, dtype=np.int64)
+        sez_key, cl_key = sez + 1, cl + 1  # bin 0: outside every SEZ / cluster
 
-        groups = [
-            (np.zeros(n, dtype=np.int64), np.ones(n, bool), 1),
-            (region, np.ones(n, bool), m.n_regions),
-            (np.maximum(sez, 0), sez >= 0, m.n_sezs),
-            (np.maximum(cl, 0), cl >= 0, m.n_clusters),
-        ]
-        rows = []
-        for key, mask, size in groups:
-            if size == 0:
-                continue
-            agg = np.zeros((len(names), size))
-            for v in range(len(names)):
-                agg[v] = np.bincount(key[mask], weights=stack[v][mask], minlength=size)
-            rows.append(agg)
-        agg = np.hstack(rows)  # (V, scopes)
-        block = np.full((agg.shape[1], len(INDICATORS)), np.nan)
-        for v, name in enumerate(names):
+        n_scopes = len(self.scopes)
+        agg: dict[str, np.ndarray] = {}
+        for name, flag in counts.items():
+            c = np.bincount(cell, weights=flag, minlength=n_cells).reshape(m.n_regions, n_z1, n_c1)
+            agg[name] = np.concatenate(
+                [[c.sum()], c.sum(axis=(1, 2)), c.sum(axis=(0, 2))[1:], c.sum(axis=(0, 1))[1:]]
+            )
+        for name, w in sums.items():
+            agg[name] = np.concatenate(
+                [
+                    np.bincount(everyone, weights=w, minlength=1),
+                    np.bincount(region, weights=w, minlength=m.n_regions),
+                    np.bincount(sez_key, weights=w, minlength=n_z1)[1:],
+                    np.bincount(cl_key, weights=w, minlength=n_c1)[1:],
+                ]
+            )
+        block = np.full((n_scopes, len(INDICATORS)), np.nan)
+        for name, values in agg.items():
             if name in self._col:
-                block[:, self._col[name]] = agg[v]
-        emp = agg[names.index("employment")]
+                block[:, self._col[name]] = values
+        emp = agg["employment"]
         block[:, self._col["avg_wage"]] = np.divide(
-            agg[names.index("wage_bill")], emp, out=np.zeros_like(emp), where=emp > 0
+            agg["wage_bill"], emp, out=np.zeros_like(emp), where=emp > 0
         )
         block[:, self._col["productivity"]] = np.divide(
-            agg[names.index("_z_emp")], emp, out=np.zeros_like(emp), where=emp > 0
+            agg["_z_emp"], emp, out=np.zeros_like(emp), where=emp > 0
         )
 
         # Links, concentration and inequality.
@@ -272,7 +282,7 @@ class IndicatorRecorder:
             block[start : start + m.n_clusters, self._col["location_quotient"]] = lq[
                 t.cluster_sector, t.cluster_region
             ]
-        turnover_r = agg[names.index("turnover")][1 : 1 + m.n_regions]
+        turnover_r = agg["turnover"][1 : 1 + m.n_regions]
         block[0, self._col["herfindahl"]] = herfindahl(turnover_r)
         block[0, self._col["theil"]] = theil(turnover_r, m.labour_force)
         n_prod = producing.sum()

@@ -228,8 +228,11 @@ class SEZClusterModel(mesa.Model):
         )
 
     def _add_firms(self, count: int, **cols: Any) -> np.ndarray:
-        rows = self.firms.append(count, **cols)
-        self.firms.agents.extend(Firm(self, int(r)) for r in rows)
+        f = self.firms
+        agents = Firm.create_batch(self, count)
+        ids = np.fromiter((a.unique_id for a in agents), dtype=np.int64, count=count)
+        rows = f.append(count, unique_id=ids, **cols)
+        f.agents[rows] = np.fromiter(agents, dtype=object, count=count)
         return rows
 
     def _create_initial_firms(self) -> None:
@@ -534,11 +537,9 @@ class SEZClusterModel(mesa.Model):
     def _kill(self, rows: np.ndarray) -> None:
         f = self.firms
         f.view("alive")[rows] = False
-        for row in rows:
-            agent = f.agents[row]
-            if agent is not None:
-                agent.remove()
-                f.agents[row] = None
+        agents = f.agents[rows]
+        Firm.remove_batch(self, [a for a in agents.tolist() if a is not None])
+        f.agents[rows] = None
 
     def _enter(self, year: int) -> None:
         """Domestic and foreign entry with logit location choice (D3)."""
@@ -554,17 +555,18 @@ class SEZClusterModel(mesa.Model):
         )
         w_fdi = w_dom + (exports_k / exports_k.sum() if exports_k.sum() > 0 else 0.0)
         w_fdi = w_fdi / w_fdi.sum()
+        entry = _EntryBook(self)
         for foreign, n, weights in ((False, n_dom, w_dom), (True, n_fdi, w_fdi)):
             if n == 0:
                 continue
             sectors = self.rng.choice(self.n_sectors, size=n, p=weights)
             counts = np.bincount(sectors, minlength=self.n_sectors)
             for k in np.flatnonzero(counts):
-                self._place_entrants(int(k), int(counts[k]), foreign, year, territory=None)
+                self._place_entrants(entry, int(k), int(counts[k]), foreign, year, None)
         # Investors scouted by integrators come to their cluster's territory.
         for c in np.flatnonzero(self.scouted_investors):
             k = int(t.cluster_sector[c])
-            self._place_entrants(k, int(self.scouted_investors[c]), True, year, territory=c)
+            self._place_entrants(entry, k, int(self.scouted_investors[c]), True, year, c)
         self.scouted_investors[:] = 0
 
     def _cluster_territory(self, c: int) -> tuple[set[int], list[int]]:
@@ -575,10 +577,10 @@ class SEZClusterModel(mesa.Model):
         return regions, zones
 
     def _place_entrants(
-        self, k: int, n: int, foreign: bool, year: int, territory: int | None
+        self, entry: _EntryBook, k: int, n: int, foreign: bool, year: int, territory: int | None
     ) -> None:
         """Choose locations for n entrants of sector k and create them."""
-        f, p, t, pol = self.firms, self.params, self.territory, self.policy
+        p, t, pol = self.params, self.territory, self.policy
         sigma, n_r = p.sigma, self.n_regions
         open_ = self.government.sez_open
         e = 1.0 if foreign else p.domestic_exporter_share
@@ -592,15 +594,7 @@ class SEZClusterModel(mesa.Model):
         v_out = rev_out * after_tax / self.price_level
         v_zone = np.full(self.n_sezs, -np.inf)
         rev_zone = np.zeros(self.n_sezs)
-        registered = (
-            np.bincount(
-                np.maximum(f.view("sez"), 0),
-                weights=(f.view("sez") >= 0) & f.view("alive"),
-                minlength=self.n_sezs,
-            )
-            if self.n_sezs
-            else np.zeros(0)
-        )
+        registered = entry.registered
         merged_k = {
             z
             for c, zones in enumerate(self.government.cluster_sezs)
@@ -657,15 +651,14 @@ class SEZClusterModel(mesa.Model):
             else (self.rng.random(choice.size) < p.domestic_exporter_share)
         )
         cluster = self._cluster_of_entrants(k, region, zone)
-        producing = f.view("alive") & (f.view("status") == PRODUCING) & (f.view("sector") == k)
-        knowledge = float(f.view("knowledge")[producing].mean()) if producing.any() else 0.0
+        knowledge = entry.mean_knowledge(k)
         # Expected turnover at the chosen location, scaled by own efficiency.
         rev_all = np.concatenate([rev_out, rev_zone])
         expected = rev_all[np.where(zone >= 0, zone + n_r, region)] * np.exp(log_q * (sigma - 1.0))
         planned = p.capital_output_ratio * np.maximum(expected, 0.0)
         in_zone = zone >= 0
         build = in_zone & (p.construction_years > 0)
-        self._add_firms(
+        rows = self._add_firms(
             choice.size,
             status=np.where(build, PROJECT, PRODUCING),
             sector=k,
@@ -682,6 +675,7 @@ class SEZClusterModel(mesa.Model):
             years_to_production=np.where(build, p.construction_years, 0),
             entry_year=year,
         )
+        entry.added(rows, k, zone)
 
     def _cluster_of_entrants(self, k: int, region: np.ndarray, zone: np.ndarray) -> np.ndarray:
         """Entrants of a cluster's sector in its territory join it (if channels are on)."""
@@ -721,6 +715,54 @@ class SEZClusterModel(mesa.Model):
     def cluster_member_count(self, c: int) -> int:
         """Number of live, producing members of cluster c."""
         return int(self.cluster_members(c).size)
+
+
+class _EntryBook:
+    """What entry needs of the firm table, kept up to date as entrants are added.
+
+    Each call of ``_place_entrants`` used to scan the whole table (SEZ registrations,
+    knowledge of the sector's producers): O(firms) per sector and year. The book scans
+    once per year and adds the entrants' rows, giving the same numbers in the same order.
+    """
+
+    def __init__(self, model: SEZClusterModel) -> None:
+        f = model.firms
+        self.firms = f
+        sez = f.view("sez")
+        #: (Z,) live firms registered in each SEZ (projects and producers).
+        self.registered = (
+            np.bincount(
+                np.maximum(sez, 0), weights=(sez >= 0) & f.view("alive"), minlength=model.n_sezs
+            )
+            if model.n_sezs
+            else np.zeros(0)
+        )
+        self._producers: dict[int, np.ndarray] = {}
+
+    def producers(self, k: int) -> np.ndarray:
+        """Rows of the producing firms of sector k, in row order."""
+        if k not in self._producers:
+            f = self.firms
+            self._producers[k] = np.flatnonzero(
+                f.view("alive") & (f.view("status") == PRODUCING) & (f.view("sector") == k)
+            )
+        return self._producers[k]
+
+    def mean_knowledge(self, k: int) -> float:
+        """Mean knowledge of sector k's producers (0 if none): entrants start there."""
+        rows = self.producers(k)
+        return float(self.firms.view("knowledge")[rows].mean()) if rows.size else 0.0
+
+    def added(self, rows: np.ndarray, k: int, zone: np.ndarray) -> None:
+        """Book entrants of sector k just appended at ``rows`` (zone -1: outside SEZs)."""
+        f = self.firms
+        if self.registered.size:
+            self.registered += np.bincount(
+                np.maximum(zone, 0), weights=zone >= 0, minlength=self.registered.size
+            )
+        producing = rows[f.view("status")[rows] == PRODUCING]
+        if k in self._producers:
+            self._producers[k] = np.concatenate([self._producers[k], producing])
 
 
 def scenario_from_file(path: str | Path) -> Scenario:

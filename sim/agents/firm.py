@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
+from mesa.agentset import _HardKeyAgentSet
+from mesa.experimental.mesa_signals.signal_types import ModelSignals
 
 if TYPE_CHECKING:
     from sim.model import SEZClusterModel
@@ -55,8 +57,12 @@ _COLUMNS: dict[str, type] = {
 class FirmTable:
     """Struct of arrays holding every firm ever created in a run (dead rows compacted).
 
-    Rows ``0 .. n-1`` are in use; ``alive`` marks the live ones. Value-chain links are
-    two index arrays ``link_src`` / ``link_dst`` into the rows.
+    Rows ``0 .. n-1`` are in use; ``alive`` marks the live ones. ``unique_id`` is the
+    Mesa ``unique_id`` of each row's :class:`Firm` agent: it grows in order of creation
+    and never changes, so it stays sorted through compaction and a firm's row is found
+    by bisection (:meth:`row_of`). ``agents`` holds each row's agent (None once the firm
+    has left). Value-chain links are two index arrays
+    ``link_src`` / ``link_dst`` into the rows.
     """
 
     def __init__(self, capacity: int = 1024) -> None:
@@ -66,35 +72,61 @@ class FirmTable:
             setattr(self, name, np.zeros(self._cap, dtype=dtype))
         self.sez[:] = -1
         self.cluster[:] = -1
-        self.agents: list[Firm | None] = []
+        self.unique_id = np.zeros(self._cap, dtype=np.int64)
+        self._agents = np.full(self._cap, None, dtype=object)
         self.link_src = np.empty(0, dtype=np.int64)
         self.link_dst = np.empty(0, dtype=np.int64)
 
     def __len__(self) -> int:
         return self.n
 
+    @property
+    def agents(self) -> np.ndarray:
+        """(n,) object array: the Mesa agent of each row, None for a firm that left."""
+        return self._agents[: self.n]
+
     def view(self, name: str) -> np.ndarray:
         """The used part of one column (a view, not a copy)."""
         return getattr(self, name)[: self.n]
 
-    def append(self, count: int, **columns: np.ndarray | float | int | bool) -> np.ndarray:
-        """Add ``count`` rows with the given column values; return their row indices."""
+    def row_of(self, unique_id: int) -> int:
+        """Current row of the firm with this Mesa ``unique_id`` (-1 if not in the table)."""
+        ids = self.unique_id[: self.n]
+        row = int(np.searchsorted(ids, unique_id))
+        return row if row < self.n and ids[row] == unique_id else -1
+
+    def append(
+        self,
+        count: int,
+        unique_id: np.ndarray | None = None,
+        **columns: np.ndarray | float | int | bool,
+    ) -> np.ndarray:
+        """Add ``count`` rows with the given column values; return their row indices.
+
+        ``unique_id`` must continue the increasing sequence (default: last id + 1, ...).
+        """
         need = self.n + count
         if need > self._cap:
             new_cap = max(need, 2 * self._cap)
-            for name in _COLUMNS:
+            for name in (*_COLUMNS, "unique_id", "_agents"):
                 old = getattr(self, name)
-                grown = np.zeros(new_cap, dtype=old.dtype)
+                grown = np.zeros(new_cap, dtype=old.dtype)  # object dtype: filled with 0
                 grown[: self.n] = old[: self.n]
+                if old.dtype == object:
+                    grown[self.n :] = None
                 setattr(self, name, grown)
             self._cap = new_cap
-        rows = np.arange(self.n, need)
+        rows = slice(self.n, need)
         for name in _COLUMNS:
             col = getattr(self, name)
             col[rows] = columns.get(name, -1 if name in ("sez", "cluster") else 0)
         self.alive[rows] = True
+        if unique_id is None:
+            start = int(self.unique_id[self.n - 1]) + 1 if self.n else 0
+            unique_id = np.arange(start, start + count)
+        self.unique_id[rows] = unique_id
         self.n = need
-        return rows
+        return np.arange(rows.start, rows.stop)
 
     def add_links(self, src: np.ndarray, dst: np.ndarray) -> None:
         """Add undirected value-chain links between rows."""
@@ -102,20 +134,29 @@ class FirmTable:
         self.link_dst = np.concatenate([self.link_dst, np.asarray(dst, dtype=np.int64)])
 
     def compact(self) -> None:
-        """Drop dead rows (and links touching them); renumber live agents' rows."""
+        """Drop dead rows (and links touching them); keep the order of the others.
+
+        Agents keep their ``unique_id``, so nothing per agent is renumbered: the cost is a
+        few numpy gathers, whatever the number of agents.
+        """
         keep = np.flatnonzero(self.alive[: self.n])
         new_index = np.full(self.n, -1, dtype=np.int64)
         new_index[keep] = np.arange(keep.size)
-        for name in _COLUMNS:
+        for name in (*_COLUMNS, "unique_id", "_agents"):
             col = getattr(self, name)
             col[: keep.size] = col[keep]
+        self._agents[keep.size : self.n] = None
         ok = (new_index[self.link_src] >= 0) & (new_index[self.link_dst] >= 0)
         self.link_src = new_index[self.link_src[ok]]
         self.link_dst = new_index[self.link_dst[ok]]
-        self.agents = [self.agents[i] for i in keep]
-        for row, agent in enumerate(self.agents):
-            agent.row = row
         self.n = keep.size
+
+
+def _fast_path(model: mesa.Model, signal: ModelSignals) -> bool:
+    """True when no observer would see per-agent registration signals."""
+    if model._suppress:
+        return True
+    return ("agents", signal) not in model.subscribers and model._batch_context is None
 
 
 class Firm(mesa.Agent):
@@ -124,13 +165,59 @@ class Firm(mesa.Agent):
     Attributes read the firm's row: sector, region, SEZ, cluster membership, ownership,
     export orientation, productivity, capital, employment, turnover (output), profit and
     knowledge. Units: million currency units per year for flows, persons for jobs.
+
+    Firms are created and removed in batches (:meth:`create_batch`, :meth:`remove_batch`):
+    thousands enter and leave every year, and Mesa's one-at-a-time registration costs
+    about 5 microseconds per agent, more than a firm's whole year of arithmetic
+    (docs/performance.md). The batch path leaves the model in the state that
+    ``Firm(model)`` and ``agent.remove()`` would; it falls back to them when
+    anything observes the model's agent signals.
     """
 
     model: SEZClusterModel
+    #: Firms are not placed in a cell-level space; ``cell`` gives their region's cell.
+    pos = None
 
-    def __init__(self, model: SEZClusterModel, row: int) -> None:
-        super().__init__(model)
-        self.row = row
+    @property
+    def row(self) -> int:
+        """The firm's current row in ``model.firms`` (-1 after it left and was compacted)."""
+        return self.model.firms.row_of(self.unique_id)
+
+    @classmethod
+    def create_batch(cls, model: SEZClusterModel, count: int) -> list[Firm]:
+        """Create and register ``count`` agents; their unique ids are consecutive."""
+        if not _fast_path(model, ModelSignals.AGENT_ADDED) or cls._datasets:
+            return [cls(model) for _ in range(count)]
+        first = model.agent_id_counter
+        new = object.__new__
+        agents = []
+        for uid in range(first, first + count):
+            agent = new(cls)
+            # What mesa.Agent.__init__ and Model.register_agent set (pos: class default).
+            agent.model = model
+            agent.unique_id = uid
+            agents.append(agent)
+        model.agent_id_counter = first + count
+        added = dict.fromkeys(agents)
+        model._all_agents._agents.update(added)
+        by_type = model._agents_by_type
+        if cls in by_type:
+            by_type[cls]._agents.update(added)
+        else:
+            by_type[cls] = _HardKeyAgentSet(agents, random=model.random)
+        return agents
+
+    @classmethod
+    def remove_batch(cls, model: SEZClusterModel, agents: list[Firm]) -> None:
+        """Deregister agents from the model (as ``agent.remove()`` for each)."""
+        if not _fast_path(model, ModelSignals.AGENT_REMOVED) or cls._datasets:
+            for agent in agents:
+                agent.remove()
+            return
+        everyone, own = model._all_agents._agents, model._agents_by_type[cls]._agents
+        for agent in agents:
+            own.pop(agent, None)
+            everyone.pop(agent, None)
 
     def _get(self, name: str):
         return getattr(self.model.firms, name)[self.row]
