@@ -533,3 +533,31 @@ def results(
         f"read with pandas: pd.read_parquet('{folder}/results')  |  duckdb: "
         f"SELECT * FROM read_parquet('{folder}/results/*.parquet')"
     )
+
+
+@app.command()
+def validation(
+    quick: Annotated[
+        bool, typer.Option("--quick", help="Two (sigma, mu) sets, fewer points and seeds.")
+    ] = False,
+    out: Annotated[Path, typer.Option(help="Folder for the PNGs.")] = Path("docs/img"),
+    workers: Annotated[int | None, typer.Option(help="Processes (default: all cores).")] = None,
+) -> None:
+    """Theory closed forms and stylised facts: write the validation PNGs, print a summary."""
+    import os
+
+    from sim.validation import plot_all, run_validation
+
+    started = time.perf_counter()
+    result = run_validation(quick=quick, workers=workers or os.cpu_count() or 1)
+    paths = plot_all(result, out)
+    table = Table(title="Validation (docs/validation.md)", header_style="bold")
+    for column in ("check", "model", "reference", "verdict"):
+        table.add_column(column)
+    for row in result.summary:
+        table.add_row(*row)
+    console.print(table)
+    console.print(result.points.round(5).to_string(index=False))
+    for path in paths:
+        console.print(f"wrote {path}")
+    console.print(f"{time.perf_counter() - started:.0f} s")
