@@ -408,7 +408,10 @@ def plot_fit(result: CalibrationResult, path: Path) -> None:
     colours = ["tab:orange" if h else "tab:blue" for h in t["held_out"]]
     ax.barh(y, ratio, xerr=err, color=colours, alpha=0.8)
     ax.axvline(1.0, color="black", lw=1)
-    ax.set_yticks(y, [f"{a} ({b})" for a, b in zip(t["target"], t["year"], strict=True)])
+    ax.set_yticks(
+        y,
+        [a if str(b) in a else f"{a} ({b})" for a, b in zip(t["target"], t["year"], strict=True)],
+    )
     ax.set_xscale("log")
     ax.set_xlabel("simulated / observed (log scale; bar = mean, line = ±1 sd across seeds)")
     ax.set_title("Fit to the targets (orange: held out)")
