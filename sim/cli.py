@@ -561,3 +561,25 @@ def validation(
     for path in paths:
         console.print(f"wrote {path}")
     console.print(f"{time.perf_counter() - started:.0f} s")
+
+
+@app.command()
+def bench(
+    quick: Annotated[
+        bool, typer.Option("--quick", help="Small sizes: checks the suite runs (CI), not speed.")
+    ] = False,
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Also write the results as JSON.")
+    ] = None,
+) -> None:
+    """Performance suite (issue 5): throughput, Mesa reference, overhead, memory, sweeps."""
+    from sim.bench import BenchConfig, run_suite, tables
+
+    config = BenchConfig.quick() if quick else BenchConfig()
+    out = run_suite(config, log=lambda msg: err_console.print(msg, highlight=False))
+    for table in tables(out):
+        console.print(table)
+    if json_out is not None:
+        json_out.parent.mkdir(parents=True, exist_ok=True)
+        json_out.write_text(json.dumps(out, indent=2))
+        console.print(f"wrote {json_out}")

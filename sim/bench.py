@@ -1,0 +1,582 @@
+"""The performance benchmark suite (issue 5): ``sezsim bench [--quick] [--json FILE]``.
+
+It measures, on the machine it runs on, in one process run:
+
+1. **throughput**: firm-steps per second of the full model (all mechanisms, merge
+   policy) on the Kazakhstan scenario scaled to 10^3 .. 10^6 initial firms, 40 simulated
+   years, median of several runs after a warm-up;
+2. **reference**: agent-steps per second of Mesa's own ``BoltzmannWealth`` example at
+   10,000 agents, and the ratio of ours to it;
+3. **overhead**: the share of a run spent outside the vectorised economics (agent
+   bookkeeping, data collection) from a cProfile profile, and the time of the bare
+   economics kernel on the same arrays (:class:`BareKernel`), hence model / kernel;
+4. **scaling**: the exponent b of run time ~ firms**b between 10^4 and 10^6 firms;
+5. **memory**: peak resident bytes per firm at 10^5 and 10^6 firms (a child process
+   each, so one size's peak does not hide the next);
+6. **sweep throughput**: runs per minute of the default scenario on one and on all
+   workers, on the local process pool and on a Dask ``LocalCluster``, with the
+   parallel efficiency.
+
+``--quick`` shrinks every size so the whole suite runs in well under a minute: CI runs it
+to check that the suite works, never to check speed. docs/performance.md records a full
+run and explains the design choices behind the figures.
+"""
+
+from __future__ import annotations
+
+import cProfile
+import json
+import os
+import platform
+import pstats
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from sim.model import DEFAULT_SCENARIO, SEZClusterModel
+from sim.scenario import Scenario, load_scenario, validate_scenario
+
+__all__ = [
+    "TARGETS",
+    "BareKernel",
+    "BenchConfig",
+    "run_suite",
+    "scaled_scenario",
+]
+
+
+@dataclass(frozen=True)
+class BenchConfig:
+    """Sizes and repetitions of one benchmark run (full or ``--quick``)."""
+
+    sizes: tuple[int, ...] = (1_000, 10_000, 100_000, 1_000_000)
+    years: int = 40
+    repeats: int = 3
+    repeats_largest: int = 3
+    scaling_sizes: tuple[int, ...] = (10_000, 100_000, 1_000_000)
+    target_size: int = 100_000  # the size the throughput target is stated at
+    profile_size: int = 100_000
+    memory_sizes: tuple[int, ...] = (100_000, 1_000_000)
+    boltzmann_agents: int = 10_000
+    boltzmann_steps: int = 20
+    single_runs: int = 5
+    sweep_runs: int = 60
+    sweep_until: int | None = None  # None: the scenario's whole horizon (2005-2045)
+    dask: bool = True
+
+    @classmethod
+    def quick(cls) -> BenchConfig:
+        """Small sizes: the suite in seconds (a smoke test, not a measurement)."""
+        return cls(
+            sizes=(1_000, 3_000, 10_000),
+            years=5,
+            repeats=2,
+            repeats_largest=2,
+            scaling_sizes=(1_000, 3_000, 10_000),
+            target_size=10_000,
+            profile_size=3_000,
+            memory_sizes=(3_000, 10_000),
+            boltzmann_agents=10_000,
+            boltzmann_steps=3,
+            single_runs=2,
+            sweep_runs=4,
+            sweep_until=2008,
+        )
+
+
+#: Issue 5's targets: name -> (comparison, threshold, what is measured).
+TARGETS: dict[str, tuple[str, float, str]] = {
+    "throughput_at_target_size": (">=", 2_000_000, "firm-steps/s at 100,000 firms"),
+    "ratio_to_boltzmann": (">=", 20.0, "ours / Mesa BoltzmannWealth agent-steps/s"),
+    "scaling_exponent": ("<=", 1.1, "b in time ~ firms**b, 10^4 .. 10^6 firms"),
+    "bytes_per_firm_largest": ("<=", 2048, "peak bytes per firm at 10^6 firms"),
+    "model_over_kernel": ("<=", 1.5, "model step / bare vectorised kernel"),
+    "single_run_seconds": ("<=", 0.5, "one default Kazakhstan run 2005-2045, s"),
+    "local_parallel_efficiency": (">=", 0.85, "local pool, 1 -> all workers"),
+}
+
+
+# ---------------------------------------------------------------------- scenarios
+def scaled_scenario(n_firms: int, path: str | Path = DEFAULT_SCENARIO) -> Scenario:
+    """The scenario with about ``n_firms`` initial firms and an economy to match.
+
+    Firm counts and employment of every cluster and firm group, SEZ land and initial
+    participants, regional populations and world demand are all multiplied by the same
+    factor, so firms keep their size and zones their room: the economy is the same,
+    only finer-grained.
+    """
+    spec = load_scenario(path)
+    base = (
+        sum(c.firms for c in spec.clusters)
+        + sum(g.count for g in spec.firms)
+        + sum(z.initial_participants for z in spec.sezs)
+    )
+    factor = n_firms / base
+    data = spec.model_dump()
+    for cluster in data["clusters"]:
+        cluster["firms"] = round(cluster["firms"] * factor)
+        cluster["employment"] *= factor
+    for group in data["firms"]:
+        group["count"] = round(group["count"] * factor)
+        group["employment"] *= factor
+    for zone in data["sezs"]:
+        zone["initial_participants"] = round(zone["initial_participants"] * factor)
+        zone["area_ha"] *= factor
+    for region in data["regions"]:
+        region["population"] *= factor
+        if region["labour_force"] is not None:
+            region["labour_force"] *= factor
+    for sector in data["sectors"]:
+        sector["world_demand"] *= factor
+    return validate_scenario(data, file=f"{spec.name} x {factor:.4g}")
+
+
+def initial_firms(spec: Scenario) -> int:
+    """Number of firms a scenario starts with."""
+    return (
+        sum(c.firms for c in spec.clusters)
+        + sum(g.count for g in spec.firms)
+        + sum(z.initial_participants for z in spec.sezs if z.opens <= spec.start_year)
+    )
+
+
+# ---------------------------------------------------------------------- the kernel
+class _NoRecorder:
+    def record(self, year: int, exited: np.ndarray) -> None:
+        pass
+
+
+class _NoCollector:
+    def collect(self, model: Any) -> None:
+        pass
+
+
+class BareKernel(SEZClusterModel):
+    """The model's vectorised economics on the same arrays, without bookkeeping.
+
+    Same stages, same random draws, same firm table as :class:`SEZClusterModel`, but no
+    Mesa agent is created or removed per firm and nothing is observed (no indicator
+    recording, no DataCollector). Only useful to time what the economics alone costs.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.recorder = _NoRecorder()  # type: ignore[assignment]
+        self.datacollector = _NoCollector()  # type: ignore[assignment]
+
+    def _add_firms(self, count: int, **cols: Any) -> np.ndarray:
+        return self.firms.append(count, **cols)
+
+    def _kill(self, rows: np.ndarray) -> None:
+        self.firms.view("alive")[rows] = False
+
+
+# ---------------------------------------------------------------------- measurements
+def _timed_run(model_cls: type, spec: Scenario, years: int, seed: int) -> dict[str, float]:
+    """Build a model, step it ``years`` times; time construction and steps separately."""
+    t0 = time.perf_counter()
+    model = model_cls(spec, policy="merge", rng=seed)
+    t1 = time.perf_counter()
+    firm_steps = 0
+    steps = min(years, model.end_year - model.year + 1)
+    alive = model.firms.view
+    for _ in range(steps):
+        firm_steps += int(np.count_nonzero(alive("alive")))
+        model.step()
+    t2 = time.perf_counter()
+    return {
+        "setup_s": t1 - t0,
+        "run_s": t2 - t1,
+        "steps": steps,
+        "firm_steps": firm_steps,
+        "final_firms": int(np.count_nonzero(model.firms.view("alive"))),
+    }
+
+
+def measure_throughput(n_firms: int, years: int, repeats: int, seed: int = 1) -> dict[str, Any]:
+    """Firm-steps per second at one size: a short warm-up, then the median of runs."""
+    spec = scaled_scenario(n_firms)
+    _timed_run(SEZClusterModel, spec, min(2, years), seed)  # warm-up: imports, caches
+    runs = [_timed_run(SEZClusterModel, spec, years, seed) for _ in range(repeats)]
+    run_s = statistics.median(r["run_s"] for r in runs)
+    firm_steps = runs[0]["firm_steps"]
+    return {
+        "firms": initial_firms(spec),
+        "years": runs[0]["steps"],
+        "repeats": repeats,
+        "run_s": run_s,
+        "run_s_all": [r["run_s"] for r in runs],
+        "setup_s": statistics.median(r["setup_s"] for r in runs),
+        "firm_steps": firm_steps,
+        "step_ms": 1e3 * run_s / runs[0]["steps"],
+        "firm_steps_per_s": firm_steps / run_s,
+        "final_firms": runs[0]["final_firms"],
+    }
+
+
+def measure_boltzmann(n_agents: int, steps: int, seed: int = 1) -> dict[str, Any]:
+    """Agent-steps per second of Mesa's own BoltzmannWealth example, as shipped."""
+    from mesa.examples.basic.boltzmann_wealth_model.model import (
+        BoltzmannScenario,
+        BoltzmannWealth,
+    )
+
+    side = max(10, round(n_agents**0.5))  # the example's density: one agent per cell
+    model = BoltzmannWealth(BoltzmannScenario(n=n_agents, width=side, height=side, rng=seed))
+    model.step()  # warm-up
+    times = []
+    for _ in range(steps):
+        t0 = time.perf_counter()
+        model.step()
+        times.append(time.perf_counter() - t0)
+    step_s = statistics.median(times)
+    return {
+        "agents": n_agents,
+        "grid": f"{side}x{side}",
+        "steps": steps,
+        "step_ms": 1e3 * step_s,
+        "agent_steps_per_s": n_agents / step_s,
+    }
+
+
+#: Functions whose time is bookkeeping or observation, not economics.
+_OVERHEAD = {
+    ("indicators.py", "record"): "indicator recording",
+    ("datacollection.py", "collect"): "Mesa DataCollector",
+    ("firm.py", "create_batch"): "Firm agents created",
+    ("firm.py", "remove_batch"): "Firm agents removed",
+    ("firm.py", "compact"): "firm table compaction",
+}
+
+
+def measure_overhead(n_firms: int, years: int, repeats: int, seed: int = 1) -> dict[str, Any]:
+    """Profile share of bookkeeping, and model run time over the bare kernel's.
+
+    Model and kernel runs alternate (median of ``repeats`` each), so a change of
+    machine load hits both alike.
+    """
+    spec = scaled_scenario(n_firms)
+    profiler = cProfile.Profile()
+    model = SEZClusterModel(spec, policy="merge", rng=seed)
+    steps = min(years, model.end_year - model.year + 1)
+    profiler.enable()
+    for _ in range(steps):
+        model.step()
+    profiler.disable()
+    stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
+    total = max(ct for (_, _, name), (_, _, _, ct, _) in stats.items() if name == "step")
+    parts: dict[str, float] = {}
+    for (file, _, name), (_, _, _, ct, _) in stats.items():
+        for (suffix, func), label in _OVERHEAD.items():
+            if name == func and file.endswith(suffix):
+                parts[label] = parts.get(label, 0.0) + ct
+    model_s, kernel_s = [], []
+    for _ in range(repeats):
+        model_s.append(_timed_run(SEZClusterModel, spec, years, seed)["run_s"])
+        kernel_s.append(_timed_run(BareKernel, spec, years, seed)["run_s"])
+    check_model = SEZClusterModel(spec, policy="merge", rng=seed).run(spec.start_year + 2)
+    check_kernel = BareKernel(spec, policy="merge", rng=seed).run(spec.start_year + 2)
+    same = all(
+        np.array_equal(check_model.firms.view(c), check_kernel.firms.view(c))
+        for c in ("alive", "region", "turnover", "capital")
+    )
+    m, k = statistics.median(model_s), statistics.median(kernel_s)
+    return {
+        "firms": initial_firms(spec),
+        "years": steps,
+        "profile_total_s": total,
+        "overhead_parts_s": parts,
+        "overhead_share": sum(parts.values()) / total,
+        "model_run_s": m,
+        "kernel_run_s": k,
+        "model_step_ms": 1e3 * m / steps,
+        "kernel_step_ms": 1e3 * k / steps,
+        "model_over_kernel": m / k,
+        "kernel_matches_model": bool(same),
+    }
+
+
+def scaling_exponent(firms: list[int], seconds: list[float]) -> float:
+    """Least-squares slope b of log(seconds) on log(firms): time ~ firms**b."""
+    return float(np.polyfit(np.log(firms), np.log(seconds), 1)[0])
+
+
+def _memory_child(n_firms: int, years: int) -> None:
+    """In a fresh process: peak RSS of building and running the model at one size."""
+    import resource
+
+    spec = scaled_scenario(n_firms)
+    page = os.sysconf("SC_PAGE_SIZE")
+    # Resident now (not the maximum so far), so the model's own peak is what remains.
+    before = int(Path("/proc/self/statm").read_text().split()[1]) * page
+    model = SEZClusterModel(spec, policy="merge", rng=1)
+    peak_firms = 0
+    for _ in range(min(years, model.end_year - model.year + 1)):
+        model.step()
+        peak_firms = max(peak_firms, int(np.count_nonzero(model.firms.view("alive"))))
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    print(
+        json.dumps(
+            {
+                "firms": initial_firms(spec),
+                "peak_live_firms": peak_firms,
+                "baseline_bytes": before,
+                "peak_bytes": peak - before,
+                "bytes_per_firm": (peak - before) / initial_firms(spec),
+                "bytes_per_live_firm_at_peak": (peak - before) / peak_firms,
+            }
+        )
+    )
+
+
+def measure_memory(n_firms: int, years: int) -> dict[str, Any]:
+    """Peak resident bytes per firm (run in a child process; ru_maxrss minus baseline)."""
+    code = f"from sim.bench import _memory_child; _memory_child({n_firms}, {years})"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def _sweep_tasks(n: int, until: int | None, tag: str) -> list:
+    from sim.experiments.runs import RunTask
+    from sim.indicators import INDICATORS
+
+    return [
+        RunTask(
+            run_id=f"bench-{tag}-{i:04d}",
+            point=0,
+            policy="merge",
+            replication=i,
+            seed=1 + i,
+            scenario=str(DEFAULT_SCENARIO),
+            overrides={},
+            params={},
+            until=until,
+            indicators=tuple(INDICATORS.names),
+            scopes=("national", "region", "sez", "cluster"),
+        )
+        for i in range(n)
+    ]
+
+
+def measure_sweep(backend: str, workers: int, runs: int, until: int | None) -> dict[str, Any]:
+    """Runs per minute on a backend; steady state, after each worker's first run.
+
+    The clock starts when the last worker has delivered its first run (process start-up
+    and imports are paid once per sweep, not per run), and stops at the last result.
+    """
+    import logging
+
+    from sim.experiments.backends import make_backend
+
+    # Dask logs every closed comm of a LocalCluster shutting down; not news here.
+    logging.getLogger("distributed").setLevel(logging.CRITICAL)
+    tasks = _sweep_tasks(runs + workers, until, f"{backend}{workers}")
+    started = time.perf_counter()
+    stamps = []
+    failed = 0
+    with make_backend(backend, workers) as runner:
+        ready = time.perf_counter()
+        for result in runner.results(tasks):
+            stamps.append(time.perf_counter())
+            failed += result.status != "ok"
+    steady = stamps[-1] - stamps[workers - 1]
+    return {
+        "backend": backend,
+        "workers": workers,
+        "runs": runs,
+        "failed": failed,
+        "startup_s": ready - started,
+        "wall_s": stamps[-1] - started,
+        "runs_per_min": 60.0 * runs / steady,
+    }
+
+
+def measure_single_run(repeats: int, seed: int = 1) -> dict[str, Any]:
+    """Wall time of one default run (build, 2005-2045, indicator table), median."""
+    times = []
+    SEZClusterModel(DEFAULT_SCENARIO, rng=seed).run(until=2007)  # warm-up
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        SEZClusterModel(DEFAULT_SCENARIO, policy="merge", rng=seed).run().indicators()
+        times.append(time.perf_counter() - t0)
+    return {"seconds": statistics.median(times), "all": times}
+
+
+def machine() -> dict[str, Any]:
+    """What the numbers were measured on."""
+    import mesa
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "mesa": mesa.__version__,
+        "platform": platform.platform(),
+        "load_average": list(os.getloadavg()),
+    }
+
+
+# ---------------------------------------------------------------------- the suite
+def run_suite(config: BenchConfig, log: Any = print) -> dict[str, Any]:
+    """Run every measurement; return the results (JSON-serialisable)."""
+    started = time.perf_counter()
+    out: dict[str, Any] = {"quick": config != BenchConfig(), "machine": machine()}
+    out["throughput"] = []
+    for n in config.sizes:
+        reps = config.repeats_largest if n == max(config.sizes) else config.repeats
+        log(f"throughput at {n:,} firms ({config.years} years, {reps} runs) ...")
+        out["throughput"].append(measure_throughput(n, config.years, reps))
+    log(f"Mesa BoltzmannWealth at {config.boltzmann_agents:,} agents ...")
+    out["boltzmann"] = measure_boltzmann(config.boltzmann_agents, config.boltzmann_steps)
+    log(f"overhead profile and bare kernel at {config.profile_size:,} firms ...")
+    out["overhead"] = measure_overhead(config.profile_size, config.years, config.repeats)
+    log("memory ...")
+    out["memory"] = [measure_memory(n, config.years) for n in config.memory_sizes]
+    log("one default run ...")
+    out["single_run"] = measure_single_run(config.single_runs)
+    workers = os.cpu_count() or 1
+    out["sweep"] = []
+    for backend in ("local", "dask") if config.dask else ("local",):
+        for w in sorted({1, workers}):
+            log(f"sweep: {backend} backend, {w} worker(s), {config.sweep_runs} runs ...")
+            out["sweep"].append(measure_sweep(backend, w, config.sweep_runs, config.sweep_until))
+    out["machine"]["load_average_after"] = list(os.getloadavg())
+    out["seconds"] = time.perf_counter() - started
+    out["summary"] = summarise(out, config)
+    return out
+
+
+def _efficiency(sweep: list[dict], backend: str) -> float | None:
+    rows = {r["workers"]: r["runs_per_min"] for r in sweep if r["backend"] == backend}
+    if len(rows) < 2:
+        return None
+    most = max(rows)
+    return rows[most] / (most * rows[1])
+
+
+def summarise(out: dict[str, Any], config: BenchConfig) -> dict[str, Any]:
+    """The headline figures, each with its target (if issue 5 sets one)."""
+    by_size = {r["firms"]: r for r in out["throughput"]}
+    at_target = min(by_size, key=lambda n: abs(n - config.target_size))
+    scaling = [r for r in out["throughput"] if r["firms"] in _nearest(by_size, config)]
+    mem = out["memory"][-1]
+    values = {
+        "throughput_at_target_size": by_size[at_target]["firm_steps_per_s"],
+        "ratio_to_boltzmann": by_size[at_target]["firm_steps_per_s"]
+        / out["boltzmann"]["agent_steps_per_s"],
+        "scaling_exponent": scaling_exponent(
+            [r["firms"] for r in scaling], [r["run_s"] for r in scaling]
+        ),
+        "bytes_per_firm_largest": mem["bytes_per_firm"],
+        "model_over_kernel": out["overhead"]["model_over_kernel"],
+        "single_run_seconds": out["single_run"]["seconds"],
+        "local_parallel_efficiency": _efficiency(out["sweep"], "local"),
+        "dask_parallel_efficiency": _efficiency(out["sweep"], "dask"),
+        "overhead_share": out["overhead"]["overhead_share"],
+    }
+    summary = {}
+    for name, value in values.items():
+        row: dict[str, Any] = {"value": value}
+        if name in TARGETS and value is not None:
+            op, threshold, what = TARGETS[name]
+            row.update(
+                target=f"{op} {threshold:g}",
+                what=what,
+                met=bool(value >= threshold if op == ">=" else value <= threshold),
+            )
+        summary[name] = row
+    return summary
+
+
+def _nearest(by_size: dict[int, dict], config: BenchConfig) -> list[int]:
+    return [min(by_size, key=lambda n, s=s: abs(n - s)) for s in config.scaling_sizes]
+
+
+def tables(out: dict[str, Any]) -> list:
+    """Rich tables of a suite's results: measurements, then targets."""
+    from rich.table import Table
+
+    quick = " (--quick: sizes shrunk, not a measurement)" if out["quick"] else ""
+    m = out["machine"]
+    t = Table(
+        title=f"sezsim bench{quick}",
+        caption=f"{m['cpu']}, {m['cores']} cores, Python {m['python']}, Mesa {m['mesa']}, "
+        f"load {m['load_average'][0]:.2f} before / {m['load_average_after'][0]:.2f} after",
+        header_style="bold",
+    )
+    for col in ("measurement", "size", "value", "detail"):
+        t.add_column(col, justify="left" if col in ("measurement", "detail") else "right")
+    for r in out["throughput"]:
+        t.add_row(
+            "throughput",
+            f"{r['firms']:,} firms",
+            f"{r['firm_steps_per_s']:,.0f} firm-steps/s",
+            f"{r['step_ms']:.1f} ms/step, run {r['run_s']:.2f} s ({r['years']} years), "
+            f"setup {r['setup_s']:.2f} s",
+        )
+    b = out["boltzmann"]
+    t.add_row(
+        "Mesa BoltzmannWealth",
+        f"{b['agents']:,} agents",
+        f"{b['agent_steps_per_s']:,.0f} agent-steps/s",
+        f"{b['step_ms']:.1f} ms/step on a {b['grid']} grid",
+    )
+    o = out["overhead"]
+    parts = ", ".join(f"{k} {1e3 * v:,.0f} ms" for k, v in o["overhead_parts_s"].items())
+    t.add_row(
+        "overhead (profile)",
+        f"{o['firms']:,} firms",
+        f"{100 * o['overhead_share']:.1f}% of a run",
+        parts,
+    )
+    t.add_row(
+        "model / bare kernel",
+        f"{o['firms']:,} firms",
+        f"{o['model_over_kernel']:.2f}x",
+        f"{o['model_step_ms']:.1f} vs {o['kernel_step_ms']:.1f} ms/step "
+        f"(kernel reproduces the model: {o['kernel_matches_model']})",
+    )
+    for r in out["memory"]:
+        t.add_row(
+            "peak memory",
+            f"{r['firms']:,} firms",
+            f"{r['bytes_per_firm']:,.0f} B/firm",
+            f"{r['peak_bytes'] / 2**20:,.0f} MiB; {r['bytes_per_live_firm_at_peak']:,.0f} B "
+            f"per live firm at the peak ({r['peak_live_firms']:,})",
+        )
+    s = out["single_run"]
+    t.add_row("one default run", "Kazakhstan", f"{s['seconds']:.3f} s", "build + 2005-2045")
+    for r in out["sweep"]:
+        t.add_row(
+            f"sweep ({r['backend']})",
+            f"{r['workers']} worker(s)",
+            f"{r['runs_per_min']:,.0f} runs/min",
+            f"{r['runs']} runs, {r['failed']} failed, start-up {r['startup_s']:.1f} s",
+        )
+    g = Table(title="Issue 5 targets", header_style="bold")
+    for col in ("target", "measured", "goal", "met"):
+        g.add_column(col, justify="left" if col == "target" else "right")
+    for name, row in out["summary"].items():
+        value = row["value"]
+        shown = "-" if value is None else f"{value:,.3g}" if abs(value) < 100 else f"{value:,.0f}"
+        met = row.get("met")
+        mark = "-" if met is None else "[green]yes[/]" if met else "[red]no[/]"
+        g.add_row(row.get("what", name.replace("_", " ")), shown, row.get("target", ""), mark)
+    return [t, g]
