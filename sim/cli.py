@@ -583,3 +583,18 @@ def bench(
         json_out.parent.mkdir(parents=True, exist_ok=True)
         json_out.write_text(json.dumps(out, indent=2))
         console.print(f"wrote {json_out}")
+
+
+# ---------------------------------------------------------------------- the UI
+@app.command()
+def ui(
+    port: Annotated[int, typer.Option(help="Port of the Solara server.")] = 8765,
+    host: Annotated[str, typer.Option(help="Address to bind (localhost by default).")] = (
+        "127.0.0.1"
+    ),
+    dev: Annotated[bool, typer.Option(help="Solara's development mode (hot reload).")] = False,
+) -> None:
+    """Start the web UI (Explore, Compare, Scenario pages); see docs/ui.md."""
+    from sim.ui.server import serve
+
+    serve(host=host, port=port, production=not dev)
