@@ -182,6 +182,12 @@ def test_store_is_readable_with_pandas_and_duckdb(tmp_path):
     assert {r[0] for r in runs} == {"ok"}
     man = json.loads((out / "manifest.json").read_text())
     assert man["runs"] == 4 and len(man["code_version"]) == 16
+    # Every row carries the scenario's and the code's version hash.
+    versions = con.execute(
+        "SELECT DISTINCT scenario_version, code_version "
+        f"FROM read_parquet('{out}/results/*.parquet')"
+    ).fetchall()
+    assert versions == [(man["scenario_version"], man["code_version"])]
 
 
 def test_existing_store_needs_resume(tmp_path):

@@ -133,6 +133,11 @@ class ResultStore:
             ]
         )
         if rows is not None:
+            # Each row names the scenario file and code that produced it (also in manifest).
+            man = self.manifest() if self.manifest_path.exists() else {}
+            at = rows.columns.get_loc("seed") + 1 if "seed" in rows.columns else len(rows.columns)
+            rows.insert(at, "code_version", man.get("code_version", ""))
+            rows.insert(at, "scenario_version", man.get("scenario_version", ""))
             _atomic_write(rows, self.results_dir / name)
         _atomic_write(runs, self.runs_dir / name)
         return batch
