@@ -230,7 +230,10 @@ class IndicatorRecorder:
         for name in _SUM_COLUMNS:
             sums[name] = f.view(name)
         everyone = np.zeros(n, dtype=np.int64)
-        sez_key, cl_key = sez + 1, cl + 1  # bin 0: outside every SEZ / cluster
+        # SEZ and cluster scopes sum over their members only (a minority of firms):
+        # gathering members keeps each scope's row order, so the sums are unchanged.
+        in_sez, in_cl = np.flatnonzero(sez >= 0), np.flatnonzero(cl >= 0)
+        sez_key, cl_key = sez[in_sez], cl[in_cl]
 
         n_scopes = len(self.scopes)
         agg: dict[str, np.ndarray] = {}
@@ -244,8 +247,8 @@ class IndicatorRecorder:
                 [
                     np.bincount(everyone, weights=w, minlength=1),
                     np.bincount(region, weights=w, minlength=m.n_regions),
-                    np.bincount(sez_key, weights=w, minlength=n_z1)[1:],
-                    np.bincount(cl_key, weights=w, minlength=n_c1)[1:],
+                    np.bincount(sez_key, weights=w[in_sez], minlength=m.n_sezs),
+                    np.bincount(cl_key, weights=w[in_cl], minlength=m.n_clusters),
                 ]
             )
         block = np.full((n_scopes, len(INDICATORS)), np.nan)

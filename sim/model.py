@@ -319,8 +319,8 @@ class SEZClusterModel(mesa.Model):
     def _clear_dead_rows(self) -> None:
         """Compact the firm table when dead rows dominate, else zero their flows."""
         f = self.firms
-        dead = ~f.view("alive")
-        if dead.sum() > 0.25 * f.n and f.n > 256:
+        dead = np.flatnonzero(~f.view("alive"))
+        if dead.size > 0.25 * f.n and f.n > 256:
             f.compact()
         else:
             for name in _FLOWS:
