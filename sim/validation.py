@@ -18,6 +18,7 @@ Each function returns plain numbers or a pandas table; :func:`plot_all` draws th
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -127,7 +128,8 @@ def _simulate_row(args: tuple) -> float:
 def _map(fn: Callable, items: list, workers: int) -> list:
     if workers <= 1 or len(items) < 4:
         return [fn(x) for x in items]
-    with ProcessPoolExecutor(workers) as pool:
+    # Spawned workers, as in sim.experiments.backends: forking a threaded process can hang.
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
         return list(pool.map(fn, items, chunksize=max(1, len(items) // (4 * workers))))
 
 
@@ -192,7 +194,7 @@ def simulated_break_point(
     def agglomerates(phi: float) -> bool:
         return abs(simulate_share(phi, sigma, mu, 0.5 + offset, seed=seed) - 0.5) > 0.1
 
-    return _bisect(agglomerates, 0.9 * phi_b, min(1.1 * phi_b, 0.99), tol)
+    return _bisect(agglomerates, 0.98 * phi_b, min(1.02 * phi_b, 0.99), tol)
 
 
 def deviant_threshold(sigma: float, mu: float, share0: float) -> float:
@@ -217,7 +219,7 @@ def simulated_sustain_point(
     def stays(phi: float) -> bool:
         return simulate_share(phi, sigma, mu, share0, seed=seed) > 0.9
 
-    return _bisect(stays, 0.9 * phi_s, phi_b, tol)
+    return _bisect(stays, 0.98 * phi_s, min(1.02 * phi_s, phi_b), tol)
 
 
 def bifurcation_points(
