@@ -31,6 +31,11 @@ STATUS_COLOURS = {"active": "#2e7d32", "closed": "#c62828", "not yet open": "#9e
 _POLICY_COLOURS = {"merge": "#1565c0", "no_merge": "#ef6c00", "heterodox": "#6a1b9a"}
 
 
+#: Vega-embed options carried in the spec: SVG (items are DOM nodes: hover, tests,
+#: crisp screenshots) and no export menu.
+_EMBED = {"embedOptions": {"renderer": "svg", "actions": False}}
+
+
 def _top(values: pd.Series) -> float:
     """Upper end of a size scale whose lower end is zero (an empty zone is small)."""
     return max(float(values.max()) if len(values) else 0.0, 1.0)
@@ -59,7 +64,7 @@ def area_chart(national: pd.DataFrame, area: str, currency: str, width: int = 25
             )
             .properties(width=width, height=70)
         )
-    return alt.vconcat(*charts, spacing=6).properties(title=area)
+    return alt.vconcat(*charts, spacing=6).properties(title=area, usermeta=_EMBED)
 
 
 def territory_chart(t: TerritoryFrames, width: int = 560, height: int = 330) -> alt.Chart:
@@ -166,7 +171,7 @@ def territory_chart(t: TerritoryFrames, width: int = 560, height: int = 330) -> 
     return (
         alt.layer(*layers)
         .project(**proj)
-        .properties(width=width, height=height)
+        .properties(width=width, height=height, usermeta=_EMBED)
         .configure_legend(orient="bottom", direction="horizontal", labelFontSize=10)
         .configure_view(stroke=None)
     )
@@ -196,5 +201,8 @@ def band_chart(bands: pd.DataFrame, indicator: str, currency: str, width: int = 
         ],
     )
     return (band + line).properties(
-        width=width, height=110, title=f"{indicator} ({_unit(indicator, currency)})"
+        width=width,
+        height=110,
+        title=f"{indicator} ({_unit(indicator, currency)})",
+        usermeta=_EMBED,
     )

@@ -67,16 +67,33 @@ def parameter_controls() -> list[ParameterControl]:
         if field.default is None:
             continue
         low = high = None
+        strict_low = strict_high = False
         for meta in field.metadata:
-            low = getattr(meta, "ge", getattr(meta, "gt", low))
-            high = getattr(meta, "le", getattr(meta, "lt", high))
+            if getattr(meta, "ge", None) is not None or getattr(meta, "gt", None) is not None:
+                strict_low = getattr(meta, "gt", None) is not None
+                low = meta.gt if strict_low else meta.ge
+            if getattr(meta, "le", None) is not None or getattr(meta, "lt", None) is not None:
+                strict_high = getattr(meta, "lt", None) is not None
+                high = meta.lt if strict_high else meta.le
         if low is None or high is None:
             continue
         integer = field.annotation is int
         extra = field.json_schema_extra or {}
-        step = 1.0 if integer else _nice_step((high - low) / 200)
-        if not integer:
-            low = float(np.ceil(low / step) * step)  # keep strict bounds (gt) inside the range
+        # Fine enough to reach the default and a tenth of it on either side.
+        span = (high - low) / 200
+        step = (
+            1.0
+            if integer
+            else _nice_step(min(span, abs(field.default) / 10 or span), field.default)
+        )
+        # The slider moves on a grid of steps; a strict bound (gt / lt) is not a value.
+        bottom = float(np.ceil(round(low / step, 9)) * step)
+        top = float(np.floor(round(high / step, 9)) * step)
+        if strict_low and bottom <= low:
+            bottom += step
+        if strict_high and top >= high:
+            top -= step
+        low, high, step = round(bottom, 10), round(top, 10), round(step, 10)
         out.append(
             ParameterControl(
                 name=name,
@@ -92,13 +109,12 @@ def parameter_controls() -> list[ParameterControl]:
     return out
 
 
-def _nice_step(raw: float) -> float:
-    """Round a step down to 1, 2 or 5 times a power of ten."""
-    power = 10 ** np.floor(np.log10(raw))
-    for m in (5, 2, 1):
-        if m * power <= raw:
-            return float(m * power)
-    return float(power)
+def _nice_step(raw: float, default: float) -> float:
+    """A power of ten at most ``raw`` on whose grid the default lies."""
+    step = 10 ** np.floor(np.log10(raw))
+    while abs(default / step - round(default / step)) > 1e-6:
+        step /= 10
+    return float(step)
 
 
 @dataclass
