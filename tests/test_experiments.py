@@ -377,11 +377,18 @@ def test_bad_experiment_files_are_clear_errors(tmp_path, case):
 
 
 @pytest.mark.parametrize(
-    "path", sorted((ROOT / "experiments").glob("*.yaml")), ids=lambda p: p.name
+    "path",
+    sorted(p for p in (ROOT / "experiments").glob("*.yaml") if not p.name.startswith("calibrate")),
+    ids=lambda p: p.name,
 )
 def test_shipped_experiment_files_validate(path):
     exp, scenario = load_experiment(path)
     assert scenario.is_file() and plan_runs(exp, scenario)
+
+
+def test_a_calibration_file_given_to_experiment_points_to_calibrate():
+    with pytest.raises(ScenarioError, match="sezsim calibrate"):
+        load_experiment(ROOT / "experiments" / "calibrate_karaganda.yaml")
 
 
 def test_shipped_experiments_include_the_required_ones():

@@ -134,6 +134,10 @@ def load_experiment(path: str | Path) -> tuple[Experiment, Path]:
     data = read_yaml(path)
     if not isinstance(data, dict):
         raise ScenarioError(str(path), [("(top level)", "expected a mapping of fields")])
+    if "targets" in data and "free" in data:
+        raise ScenarioError(
+            str(path), [("(top level)", "this is a calibration file: run it with sezsim calibrate")]
+        )
     try:
         exp = Experiment.model_validate(data)
     except ValidationError as err:
