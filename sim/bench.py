@@ -46,6 +46,7 @@ __all__ = [
     "TARGETS",
     "BareKernel",
     "BenchConfig",
+    "plot_scaling",
     "run_suite",
     "scaled_scenario",
 ]
@@ -307,36 +308,44 @@ def scaling_exponent(firms: list[int], seconds: list[float]) -> float:
     return float(np.polyfit(np.log(firms), np.log(seconds), 1)[0])
 
 
-def _memory_child(n_firms: int, years: int) -> None:
-    """In a fresh process: peak RSS of building and running the model at one size."""
-    import resource
+def _status_bytes(field: str) -> int:
+    """A memory figure of this process from /proc/self/status (VmRSS, VmHWM), bytes."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) * 1024
+    raise KeyError(field)
 
+
+def _memory_child(n_firms: int, years: int) -> None:
+    """In a fresh process: peak resident memory of building and running one size.
+
+    VmHWM (the high-water mark of resident memory) starts afresh with each exec'd
+    process, unlike ``ru_maxrss``, which Linux carries over from the parent.
+    """
     spec = scaled_scenario(n_firms)
-    page = os.sysconf("SC_PAGE_SIZE")
-    # Resident now (not the maximum so far), so the model's own peak is what remains.
-    before = int(Path("/proc/self/statm").read_text().split()[1]) * page
+    before = _status_bytes("VmRSS")
     model = SEZClusterModel(spec, policy="merge", rng=1)
     peak_firms = 0
     for _ in range(min(years, model.end_year - model.year + 1)):
         model.step()
         peak_firms = max(peak_firms, int(np.count_nonzero(model.firms.view("alive"))))
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    peak = _status_bytes("VmHWM") - before
     print(
         json.dumps(
             {
                 "firms": initial_firms(spec),
                 "peak_live_firms": peak_firms,
                 "baseline_bytes": before,
-                "peak_bytes": peak - before,
-                "bytes_per_firm": (peak - before) / initial_firms(spec),
-                "bytes_per_live_firm_at_peak": (peak - before) / peak_firms,
+                "peak_bytes": peak,
+                "bytes_per_firm": peak / initial_firms(spec),
+                "bytes_per_live_firm_at_peak": peak / peak_firms,
             }
         )
     )
 
 
 def measure_memory(n_firms: int, years: int) -> dict[str, Any]:
-    """Peak resident bytes per firm (run in a child process; ru_maxrss minus baseline)."""
+    """Peak resident bytes per firm (a child process: VmHWM minus the RSS before the model)."""
     code = f"from sim.bench import _memory_child; _memory_child({n_firms}, {years})"
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
@@ -507,6 +516,43 @@ def summarise(out: dict[str, Any], config: BenchConfig) -> dict[str, Any]:
 
 def _nearest(by_size: dict[int, dict], config: BenchConfig) -> list[int]:
     return [min(by_size, key=lambda n, s=s: abs(n - s)) for s in config.scaling_sizes]
+
+
+def plot_scaling(out: dict[str, Any], path: str | Path) -> Path:
+    """Log-log plot of run time and throughput against firms (docs/img/performance_*)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = out["throughput"]
+    firms = np.array([r["firms"] for r in rows], dtype=float)
+    step_ms = np.array([r["step_ms"] for r in rows])
+    rate = np.array([r["firm_steps_per_s"] for r in rows])
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+    left.loglog(firms, step_ms, "o-", label="full model")
+    linear = step_ms[-1] * firms / firms[-1]
+    left.loglog(firms, linear, "--", color="grey", label="linear (exponent 1)")
+    o = out["overhead"]
+    left.loglog([o["firms"]], [o["kernel_step_ms"]], "s", label="bare kernel")
+    left.set_xlabel("initial firms")
+    left.set_ylabel("ms per simulated year")
+    left.legend()
+    right.semilogx(firms, rate / 1e6, "o-", label="sezsim (merge policy)")
+    boltz = out["boltzmann"]["agent_steps_per_s"] / 1e6
+    right.axhline(boltz, color="C3", ls=":", label="Mesa BoltzmannWealth, 10,000 agents")
+    right.axhline(2.0, color="grey", ls="--", label="target at 10^5 firms")
+    right.set_xlabel("initial firms")
+    right.set_ylabel("million firm-steps per second")
+    right.legend()
+    m = out["machine"]
+    fig.suptitle(f"sezsim bench: {m['cpu']}, {m['cores']} cores, load {m['load_average'][0]:.1f}")
+    fig.tight_layout()
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
 
 
 def tables(out: dict[str, Any]) -> list:
