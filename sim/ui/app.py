@@ -141,6 +141,11 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def _heading(text: str, level: int) -> None:
+    # solara.Markdown would fetch mermaid from a CDN: plain HTML works offline.
+    solara.HTML(tag=f"h{level}", unsafe_innerHTML=_escape(text), style="margin: 8px 0 4px")
+
+
 def _table(frame, classes: list[str] | None = None, floatfmt: str = "{:,.2f}") -> None:
     html = frame.to_html(index=False, border=0, na_rep="-", float_format=floatfmt.format)
     solara.HTML(unsafe_innerHTML=html, classes=["sez-table", *(classes or [])])
@@ -445,7 +450,7 @@ def Compare() -> None:
             with solara.Column(classes=[f"sez-band-{name}"]):
                 solara.FigureAltair(band_chart(result.bands[name], name, result.currency, 190))
     if not result.synergy.empty:
-        solara.Markdown("#### Synergy effect (merge − no_merge)")
+        _heading("Synergy effect (merge − no_merge), 95% confidence intervals", 4)
         table = result.synergy.assign(
             relative=lambda f: (100 * f["relative"]).map("{:+.1f}%".format),
             significant=lambda f: f["significant"].map({True: "yes", False: "no"}),
@@ -534,13 +539,15 @@ def ScenarioPage() -> None:
         ScenarioErrorBox(str(err))
     if spec is None:
         return
-    solara.Markdown(
-        f"### {spec.name}\n{spec.description}\n\n{spec.country} — {spec.start_year} to "
-        f"{spec.end_year}, {spec.currency}; {len(spec.regions)} regions, "
-        f"{len(spec.sectors)} sectors, {len(spec.sezs)} SEZs, {len(spec.clusters)} clusters."
+    _heading(spec.name, 3)
+    solara.Text(spec.description)
+    solara.Text(
+        f"{spec.country} — {spec.start_year} to {spec.end_year}, {spec.currency}; "
+        f"{len(spec.regions)} regions, {len(spec.sectors)} sectors, {len(spec.sezs)} SEZs, "
+        f"{len(spec.clusters)} clusters."
     )
     for title, frame in _scenario_tables(spec).items():
-        solara.Markdown(f"#### {title}")
+        _heading(title, 4)
         _table(frame, [f"sez-table-{title.lower()}"], "{:,.6g}")
 
 
@@ -550,17 +557,19 @@ _PAGES = [("/", "Explore"), ("/compare", "Compare"), ("/scenario", "Scenario")]
 
 @solara.component
 def Layout(children: list | None = None) -> None:
-    """App bar with the title and one tab per page."""
+    """App bar with the title and one button per page."""
     router = solara.use_router()
     here = "/" + router.path.strip("/")
-    index = next((i for i, (path, _) in enumerate(_PAGES) if path == here), 0)
     with solara.AppLayout(children=children or [], title="sezsim", navigation=False):
         with solara.AppBar():
-            with solara.lab.Tabs(
-                value=index, on_value=lambda i: router.push(_PAGES[i][0]), align="end"
-            ):
-                for _, label in _PAGES:
-                    solara.lab.Tab(label)
+            for path, label in _PAGES:
+                solara.Button(
+                    label,
+                    on_click=lambda path=path: router.push(path),
+                    text=path != here,
+                    outlined=path == here,
+                    classes=[f"sez-nav-{label.lower()}"],
+                )
 
 
 routes = [
