@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 PYTHON312 ?= $(shell for p in python3.12 $$HOME/.pyenv/versions/3.12*/bin/python3.12 /usr/local/bin/python3.12 /usr/bin/python3.12; do \
 	if $$p -c 'import sys; assert sys.version_info[:2] == (3, 12)' >/dev/null 2>&1; then echo $$p; break; fi; done)
 
-.PHONY: run test test-fast lint install clean
+.PHONY: run test test-fast lint install clean ui ui-assets
 
 $(VENV)/.installed: pyproject.toml
 	@if [ -z "$(PYTHON312)" ]; then echo "error: Python 3.12 not found (tried python3.12 and ~/.pyenv/versions/3.12*)" >&2; exit 2; fi
@@ -29,7 +29,15 @@ test: install
 	$(VENV)/bin/python -m pytest -q
 
 test-fast: install
-	$(VENV)/bin/python -m pytest -q -m "not slow"
+	$(VENV)/bin/python -m pytest -q -m "not slow and not ui"
+
+# Solara's front-end (Vuetify app, fonts, RequireJS, vega) from the npm registry into the
+# venv's asset cache, so the UI needs no CDN; `sezsim ui` also does this when needed.
+ui-assets: install
+	$(PY) -m sim.ui.assets
+
+ui: ui-assets
+	$(VENV)/bin/sezsim ui
 
 lint: install
 	$(VENV)/bin/ruff check sim tests

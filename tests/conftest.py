@@ -13,4 +13,4 @@ def small_path() -> Path:
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "slow: long-running test (still part of make test)")
-    config.addinivalue_line("markers", "ui: browser test of the Solara UI (make test-fast skips it)")
+    config.addinivalue_line("markers", "ui: browser test of the UI (make test-fast skips it)")
