@@ -17,6 +17,7 @@ import pandas as pd
 
 from sim.experiments.analysis import policy_bands, synergy_table
 from sim.experiments.backends import LocalBackend
+from sim.experiments.report import REPORT_INDICATORS
 from sim.experiments.runner import run_experiment
 from sim.experiments.spec import Experiment
 from sim.experiments.store import ResultStore
@@ -26,16 +27,7 @@ from sim.scenario import load_scenario
 __all__ = ["COMPARED", "CompareCancelled", "CompareResult", "run_compare"]
 
 #: Indicators whose trajectories and synergy effects the page shows (as ``sezsim compare``).
-COMPARED = [
-    "taxes",
-    "privilege_cost",
-    "turnover",
-    "investment",
-    "employment",
-    "innovations",
-    "fdi_inflow",
-    "exports",
-]
+COMPARED = list(REPORT_INDICATORS)
 
 
 class CompareCancelled(Exception):
