@@ -96,6 +96,11 @@ class Target(_Strict):
     held_out: bool = False
     source: str = ""
 
+    @property
+    def fitted(self) -> bool:
+        """Whether the target enters the objective (not held out, positive weight)."""
+        return not self.held_out and self.weight > 0
+
     @model_validator(mode="after")
     def _known_indicator(self) -> Target:
         if self.indicator not in INDICATORS.names:
@@ -125,7 +130,7 @@ class CalibrationSpec(_Strict):
     def _consistent(self) -> CalibrationSpec:
         if self.policy not in POLICIES:
             raise ValueError(f"policy: unknown {self.policy!r}; allowed: {', '.join(POLICIES)}")
-        if all(t.held_out or t.weight == 0 for t in self.targets):
+        if not any(t.fitted for t in self.targets):
             raise ValueError("targets: at least one target must be fitted (not held_out)")
         names = [p.name for p in self.free]
         if len(set(names)) != len(names):
@@ -134,7 +139,7 @@ class CalibrationSpec(_Strict):
 
     def fitted(self) -> list[Target]:
         """Targets that enter the objective."""
-        return [t for t in self.targets if not t.held_out and t.weight > 0]
+        return [t for t in self.targets if t.fitted]
 
 
 def load_calibration(path: str | Path) -> tuple[CalibrationSpec, Path, dict]:
@@ -256,12 +261,12 @@ class _Evaluator:
         return np.array(rows)
 
 
-def objective(sim_means: np.ndarray, targets: list[Target], fitted: np.ndarray) -> float:
+def objective(sim_means: np.ndarray, targets: list[Target]) -> float:
     """Weighted sum of squared log ratios over the fitted targets (inf if a run failed)."""
     total = 0.0
-    for j in np.flatnonzero(fitted):
-        t = targets[j]
-        value = sim_means[j]
+    for t, value in zip(targets, sim_means, strict=True):
+        if not t.fitted:
+            continue
         if not np.isfinite(value):
             return float("inf")
         ratio = max(value, 1e-9 * t.value) / t.value
@@ -280,7 +285,6 @@ def calibrate(
 
     workers = workers or os.cpu_count() or 1
     free = spec.free
-    fitted = np.array([not t.held_out and t.weight > 0 for t in spec.targets])
     seeds = [spec.seed + k for k in range(spec.replications)]
     history: list[dict[str, Any]] = []
     evaluator = _Evaluator(spec, scenario, min(workers, spec.replications))
@@ -290,10 +294,8 @@ def calibrate(
 
     def j_of(u: np.ndarray) -> float:
         params = params_of(u)
-        sims = evaluator.simulate(params, seeds)
-        value = objective(np.nanmean(sims, axis=0), spec.targets, fitted)
-        if np.isnan(sims).any():
-            value = float("inf")
+        # A failed run is a row of NaN: its mean is NaN and the objective infinite.
+        value = objective(evaluator.simulate(params, seeds).mean(axis=0), spec.targets)
         history.append({"evaluation": len(history) + 1, "objective": value, **params})
         if progress:
             best = min(h["objective"] for h in history)

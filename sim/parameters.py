@@ -430,6 +430,12 @@ def parameter_table() -> list[dict[str, Any]]:
     return rows
 
 
+def _markdown_default(value: Any) -> str:
+    if value is None:
+        return "unset"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
 def parameter_markdown() -> str:
     """The parameter table as Markdown (the table in docs/assumptions.md is this output)."""
     lines = [
@@ -439,11 +445,7 @@ def parameter_markdown() -> str:
     for row in parameter_table():
         cells = [
             f"`{row['name']}`",
-            "unset"
-            if row["default"] is None
-            else f"{row['default']:g}"
-            if isinstance(row["default"], float)
-            else str(row["default"]),
+            _markdown_default(row["default"]),
             row["unit"],
             row["range"],
             row["description"],

@@ -63,14 +63,7 @@ def real_profits(share: float, phi: float, sigma: float, mu: float, s_l: float =
     b = mu / sigma
     s = share
     da, db = s + phi * (1 - s), phi * s + 1 - s
-    # Linear system in (E_A, E_B).
-    m = np.array(
-        [
-            [1 - s * b / da, -s * b * phi / db],
-            [-(1 - s) * b * phi / da, 1 - (1 - s) * b / db],
-        ]
-    )
-    ea, eb = np.linalg.solve(m, np.array([s_l, 1 - s_l]))
+    ea, eb = expenditures(share, phi, sigma, mu, s_l)
     pa = b * (ea / da + phi * eb / db)
     pb = b * (phi * ea / da + eb / db)
     exp = mu / (sigma - 1)
@@ -92,7 +85,7 @@ def expenditures(
 ) -> tuple[float, float]:
     """Expenditure (E_A, E_B) at firm share ``share`` in A, total labour 1.
 
-    The same linear system as :func:`real_profits`: E_A = s_L + s pi_A,
+    The linear system behind :func:`real_profits`: E_A = s_L + s pi_A,
     E_B = 1 - s_L + (1 - s) pi_B (Forslid & Ottaviano 2003, eq. 9).
     """
     b = mu / sigma
