@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from sim.agents.firm import PRODUCING
+from sim.kernels import group_sums
 
 if TYPE_CHECKING:
     from sim.model import SEZClusterModel
@@ -202,8 +203,6 @@ class IndicatorRecorder:
         left = np.zeros(n, bool)
         left[exited] = True
 
-        # Counts: integers, exact in any summation order, so one bincount per count over
-        # the (region, SEZ, cluster) cell of each firm gives every scope at once.
         counts = {
             "firms": alive,
             "firms_producing": producing,
@@ -215,11 +214,6 @@ class IndicatorRecorder:
             "exits": left,
             "innovations": f.view("innovated"),
         }
-        n_z1, n_c1 = m.n_sezs + 1, m.n_clusters + 1
-        cell = (region * n_z1 + (sez + 1)) * n_c1 + (cl + 1)
-        n_cells = m.n_regions * n_z1 * n_c1
-        # Sums of money and persons: each scope adds its firms in row order (a bincount),
-        # so the floating-point result does not depend on how the table is stored.
         sums = {
             "value_added": turnover * (1.0 / p.sigma + t.labour_share[sector]),
             "capital": np.where(alive, f.view("capital"), 0.0),
@@ -229,28 +223,20 @@ class IndicatorRecorder:
         }
         for name in _SUM_COLUMNS:
             sums[name] = f.view(name)
-        everyone = np.zeros(n, dtype=np.int64)
-        # SEZ and cluster scopes sum over their members only (a minority of firms):
-        # gathering members keeps each scope's row order, so the sums are unchanged.
-        in_sez, in_cl = np.flatnonzero(sez >= 0), np.flatnonzero(cl >= 0)
-        sez_key, cl_key = sez[in_sez], cl[in_cl]
-
+        # Every scope adds its firms in row order (one pass, sim.kernels.group_sums), so
+        # the floating-point sums do not depend on how the table is stored and equal a
+        # bincount per scope. Scope rows: national, regions, SEZs, clusters.
+        first_sez, first_cl = 1 + m.n_regions, 1 + m.n_regions + m.n_sezs
+        keys = (
+            0,
+            region + 1,
+            np.where(sez >= 0, sez + first_sez, -1),
+            np.where(cl >= 0, cl + first_cl, -1),
+        )
+        names = [*sums, *counts]
+        totals = group_sums(len(self.scopes), keys, [*sums.values(), *counts.values()])
+        agg = {name: totals[:, j] for j, name in enumerate(names)}
         n_scopes = len(self.scopes)
-        agg: dict[str, np.ndarray] = {}
-        for name, flag in counts.items():
-            c = np.bincount(cell, weights=flag, minlength=n_cells).reshape(m.n_regions, n_z1, n_c1)
-            agg[name] = np.concatenate(
-                [[c.sum()], c.sum(axis=(1, 2)), c.sum(axis=(0, 2))[1:], c.sum(axis=(0, 1))[1:]]
-            )
-        for name, w in sums.items():
-            agg[name] = np.concatenate(
-                [
-                    np.bincount(everyone, weights=w, minlength=1),
-                    np.bincount(region, weights=w, minlength=m.n_regions),
-                    np.bincount(sez_key, weights=w[in_sez], minlength=m.n_sezs),
-                    np.bincount(cl_key, weights=w[in_cl], minlength=m.n_clusters),
-                ]
-            )
         block = np.full((n_scopes, len(INDICATORS)), np.nan)
         for name, values in agg.items():
             if name in self._col:

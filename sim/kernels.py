@@ -1,0 +1,65 @@
+"""Row-order grouped sums: the compiled kernel (``sim._kernels``) and its numpy twin.
+
+:func:`group_sums` adds every row's weights into the bins its keys name, row after row,
+so each bin's sum is the same floating-point number ``np.bincount(key, weights=w)``
+gives (bincount adds in row order too). The compiled kernel does all keys and weights in
+one pass over the rows; :func:`group_sums_numpy` is the reference it is tested against,
+and what runs when the extension is not built (``COMPILED`` says which).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+try:
+    from sim import _kernels
+except ImportError:  # pragma: no cover - a build without a C compiler
+    _kernels = None
+
+__all__ = ["COMPILED", "group_sums", "group_sums_numpy"]
+
+#: True when the compiled kernel is in use.
+COMPILED = _kernels is not None
+
+Key = np.ndarray | int
+
+
+def group_sums_numpy(n_bins: int, keys: Sequence[Key], weights: Sequence[np.ndarray]) -> np.ndarray:
+    """Reference implementation of :func:`group_sums` with one bincount per key and weight."""
+    out = np.zeros((n_bins, len(weights)))
+    n = len(weights[0])
+    for key in keys:
+        if isinstance(key, (int, np.integer)):
+            idx, take = np.full(n, int(key), dtype=np.int64), slice(None)
+        else:
+            take = np.flatnonzero(key >= 0)
+            idx = key[take]
+        for j, w in enumerate(weights):
+            out[:, j] += np.bincount(idx, weights=np.asarray(w)[take], minlength=n_bins)[:n_bins]
+    return out
+
+
+def group_sums(n_bins: int, keys: Sequence[Key], weights: Sequence[np.ndarray]) -> np.ndarray:
+    """Sums of each weight over the rows in each bin, added in row order.
+
+    Args:
+        n_bins: number of bins (rows of the result).
+        keys: per key, an int64 array giving each row's bin (negative: not in this key's
+            bins), or an int (every row in that bin). A row adds into one bin per key.
+        weights: float64 or bool arrays, one value per row.
+
+    Returns:
+        float64 array ``(n_bins, len(weights))``. Keys must not share bins if each sum is
+        to equal one bincount; bins of different keys are simply added together.
+    """
+    if _kernels is None:
+        return group_sums_numpy(n_bins, keys, weights)
+    out = np.zeros((n_bins, len(weights)))
+    _kernels.group_sums(
+        out,
+        tuple(k if isinstance(k, int) else np.ascontiguousarray(k, dtype=np.int64) for k in keys),
+        tuple(np.ascontiguousarray(w) for w in weights),
+    )
+    return out
