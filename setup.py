@@ -6,6 +6,6 @@ from setuptools import Extension, setup
 
 # A fused multiply-add or reassociated sum would change results in the last bits; the
 # kernels must add in exactly the order numpy's bincount does (docs/performance.md).
-flags = [] if sys.platform == "win32" else ["-O2", "-ffp-contract=off", "-fno-fast-math"]
+flags = [] if sys.platform == "win32" else ["-O3", "-ffp-contract=off", "-fno-fast-math"]
 
 setup(ext_modules=[Extension("sim._kernels", ["sim/_kernels.c"], extra_compile_args=flags)])

@@ -62,6 +62,7 @@ static int get_vector(PyObject *obj, Buf *buf, Py_ssize_t n, const char *formats
 
 
 #define CHUNK 8
+#define BLOCK 2048 /* rows: 2048 x (21 float64 and bool weights + keys) ~ 0.3 MB */
 
 
 /* Up to eight weights of one type T, every row into one bin: the accumulators stay in
@@ -74,7 +75,7 @@ static int get_vector(PyObject *obj, Buf *buf, Py_ssize_t n, const char *formats
             p[j] = (const T *)w[j];                                                           \
             s[j] = bin[j];                                                                    \
         }                                                                                     \
-        for (Py_ssize_t i = 0; i < n; i++) {                                                  \
+        for (Py_ssize_t i = i0; i < i1; i++) {                                                \
             for (int j = 0; j < C; j++) {                                                     \
                 s[j] += (double)p[j][i];                                                      \
             }                                                                                 \
@@ -84,19 +85,16 @@ static int get_vector(PyObject *obj, Buf *buf, Py_ssize_t n, const char *formats
         }                                                                                     \
     } while (0)
 
-/* Up to eight weights of one type T, row i into bin key[i] (skipped when negative). */
+/* Up to eight weights of one type T, each listed row i into bin key[i]. */
 #define ADD_KEYED(T, C)                                                                       \
     do {                                                                                      \
         const T *restrict p[C];                                                               \
         for (int j = 0; j < C; j++) {                                                         \
             p[j] = (const T *)w[j];                                                           \
         }                                                                                     \
-        for (Py_ssize_t i = 0; i < n; i++) {                                                  \
-            int64_t b = key[i];                                                               \
-            if (b < 0) {                                                                      \
-                continue;                                                                     \
-            }                                                                                 \
-            double *restrict r = acc + b * stride;                                            \
+        for (Py_ssize_t m = 0; m < n_rows; m++) {                                             \
+            Py_ssize_t i = rows[m];                                                           \
+            double *restrict r = acc + key[i] * stride;                                       \
             for (int j = 0; j < C; j++) {                                                     \
                 r[j] += (double)p[j][i];                                                      \
             }                                                                                 \
@@ -113,7 +111,7 @@ static int get_vector(PyObject *obj, Buf *buf, Py_ssize_t n, const char *formats
 
 /* Every row into one bin; c is 8, 4, 2 or 1 weights of one kind (bools are 0 or 1). */
 static void add_constant(double *restrict bin, const void *const *w, char kind, int c,
-                         Py_ssize_t n) {
+                         Py_ssize_t i0, Py_ssize_t i1) {
     if (kind == 'd') {
         DISPATCH(ADD_CONSTANT, double)
     } else {
@@ -121,9 +119,11 @@ static void add_constant(double *restrict bin, const void *const *w, char kind, 
     }
 }
 
-/* Row i into bin key[i] (skipped when negative); acc is (bins, stride), offset to the chunk. */
+/* Each of the n_rows listed rows (increasing) into bin key[i]; acc is (bins, stride),
+ * offset to the chunk. */
 static void add_keyed(double *restrict acc, Py_ssize_t stride, const int64_t *restrict key,
-                      const void *const *w, char kind, int c, Py_ssize_t n) {
+                      const Py_ssize_t *restrict rows, Py_ssize_t n_rows, const void *const *w,
+                      char kind, int c) {
     if (kind == 'd') {
         DISPATCH(ADD_KEYED, double)
     } else {
@@ -180,6 +180,7 @@ static PyObject *group_sums(PyObject *self, PyObject *args) {
     Buf w_bufs[MAX_WEIGHTS] = {{0}};
     const int64_t *key_ptr[MAX_KEYS];
     Py_ssize_t key_const[MAX_KEYS];
+    Py_ssize_t key_offset[MAX_KEYS];
     const void *w_ptr[MAX_WEIGHTS];
     char w_kind[MAX_WEIGHTS];
     PyObject *result = NULL;
@@ -201,12 +202,28 @@ static PyObject *group_sums(PyObject *self, PyObject *args) {
         PyObject *k = PyTuple_GET_ITEM(keys_obj, g);
         key_ptr[g] = NULL;
         key_const[g] = -1;
+        key_offset[g] = 0;
+        if (PyTuple_Check(k)) {
+            /* (array, offset): bin array[i] + offset for rows with array[i] >= 0. */
+            if (PyTuple_GET_SIZE(k) != 2 || !PyLong_Check(PyTuple_GET_ITEM(k, 1))) {
+                PyErr_Format(PyExc_TypeError, "group_sums: key %zd: expected (array, offset)", g);
+                goto done;
+            }
+            key_offset[g] = PyLong_AsSsize_t(PyTuple_GET_ITEM(k, 1));
+            if (key_offset[g] < 0) {
+                if (!PyErr_Occurred()) {
+                    PyErr_Format(PyExc_ValueError, "group_sums: key %zd: negative offset", g);
+                }
+                goto done;
+            }
+            k = PyTuple_GET_ITEM(k, 0);
+        }
         if (PyLong_Check(k)) {
             key_const[g] = PyLong_AsSsize_t(k);
             if (key_const[g] == -1 && PyErr_Occurred()) {
                 goto done;
             }
-            if (key_const[g] >= n_bins) {
+            if (key_const[g] < 0 || key_const[g] >= n_bins) {
                 PyErr_Format(PyExc_IndexError, "group_sums: bin %zd of key %zd >= %zd bins",
                              key_const[g], g, n_bins);
                 goto done;
@@ -245,25 +262,40 @@ static PyObject *group_sums(PyObject *self, PyObject *args) {
             continue;
         }
         for (Py_ssize_t i = 0; i < n; i++) {
-            if (key_ptr[g][i] >= n_bins) {
+            if (key_ptr[g][i] >= n_bins - key_offset[g]) {
                 PyErr_Format(PyExc_IndexError, "group_sums: key %zd row %zd: bin %lld >= %zd bins",
-                             g, i, (long long)key_ptr[g][i], n_bins);
+                             g, i, (long long)(key_ptr[g][i] + key_offset[g]), n_bins);
                 goto done;
             }
         }
     }
 
     Py_BEGIN_ALLOW_THREADS
-    /* Key by key, and weights up to eight at a time: each (bin, weight) still receives its rows
-     * in increasing order, and eight independent accumulations hide the latency of an
-     * addition that waits for the previous one (one bin for a constant key). */
-    for (Py_ssize_t g = 0; g < n_keys; g++) {
-        for (Py_ssize_t w0 = 0, c; w0 < n_w; w0 += c) {
-            c = chunk_size(w_kind, w0, n_w);
-            if (key_ptr[g] == NULL) {
-                add_constant(acc + key_const[g] * n_w + w0, w_ptr + w0, w_kind[w0], (int)c, n);
-            } else {
-                add_keyed(acc + w0, n_w, key_ptr[g], w_ptr + w0, w_kind[w0], (int)c, n);
+    /* Rows in blocks that stay in cache; within a block, key by key and weights up to
+     * eight at a time. Each (bin, weight) still receives its rows in increasing order (the
+     * keys' bins are disjoint), the data is read from memory once, and eight independent
+     * accumulations hide the latency of an addition that waits for the previous one. */
+    Py_ssize_t rows[BLOCK];
+    for (Py_ssize_t i0 = 0; i0 < n; i0 += BLOCK) {
+        Py_ssize_t i1 = n - i0 < BLOCK ? n : i0 + BLOCK;
+        for (Py_ssize_t g = 0; g < n_keys; g++) {
+            Py_ssize_t n_rows = 0;
+            if (key_ptr[g] != NULL) {
+                /* The block's rows in this key's bins, listed without a branch per row. */
+                for (Py_ssize_t i = i0; i < i1; i++) {
+                    rows[n_rows] = i;
+                    n_rows += key_ptr[g][i] >= 0;
+                }
+            }
+            for (Py_ssize_t w0 = 0, c; w0 < n_w; w0 += c) {
+                c = chunk_size(w_kind, w0, n_w);
+                if (key_ptr[g] == NULL) {
+                    add_constant(acc + key_const[g] * n_w + w0, w_ptr + w0, w_kind[w0], (int)c,
+                                 i0, i1);
+                } else {
+                    add_keyed(acc + key_offset[g] * n_w + w0, n_w, key_ptr[g], rows, n_rows,
+                              w_ptr + w0, w_kind[w0], (int)c);
+                }
             }
         }
     }
@@ -281,7 +313,8 @@ static PyMethodDef methods[] = {
     {"group_sums", group_sums, METH_VARARGS,
      "group_sums(out, keys, weights): add each row's weights into its keys' bins, in row "
      "order.\n\nout: float64 (bins, len(weights)), accumulated in place. keys: tuple of int64 "
-     "arrays (negative: skip) or ints (every row to that bin). weights: tuple of float64 or "
+     "arrays (negative: skip), (array, offset) pairs (bin array[i] + offset), or ints (every "
+     "row to that bin). weights: tuple of float64 or "
      "bool arrays, one value per row."},
     {NULL, NULL, 0, NULL},
 };

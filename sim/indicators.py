@@ -227,12 +227,7 @@ class IndicatorRecorder:
         # the floating-point sums do not depend on how the table is stored and equal a
         # bincount per scope. Scope rows: national, regions, SEZs, clusters.
         first_sez, first_cl = 1 + m.n_regions, 1 + m.n_regions + m.n_sezs
-        keys = (
-            0,
-            region + 1,
-            np.where(sez >= 0, sez + first_sez, -1),
-            np.where(cl >= 0, cl + first_cl, -1),
-        )
+        keys = (0, (region, 1), (sez, first_sez), (cl, first_cl))
         names = [*sums, *counts]
         totals = group_sums(len(self.scopes), keys, [*sums.values(), *counts.values()])
         agg = {name: totals[:, j] for j, name in enumerate(names)}

@@ -23,7 +23,7 @@ __all__ = ["COMPILED", "group_sums", "group_sums_numpy"]
 #: True when the compiled kernel is in use.
 COMPILED = _kernels is not None
 
-Key = np.ndarray | int
+Key = np.ndarray | int | tuple[np.ndarray, int]
 
 
 def group_sums_numpy(n_bins: int, keys: Sequence[Key], weights: Sequence[np.ndarray]) -> np.ndarray:
@@ -31,11 +31,14 @@ def group_sums_numpy(n_bins: int, keys: Sequence[Key], weights: Sequence[np.ndar
     out = np.zeros((n_bins, len(weights)))
     n = len(weights[0])
     for key in keys:
+        offset = 0
+        if isinstance(key, tuple):
+            key, offset = key
         if isinstance(key, (int, np.integer)):
             idx, take = np.full(n, int(key), dtype=np.int64), slice(None)
         else:
             take = np.flatnonzero(key >= 0)
-            idx = key[take]
+            idx = key[take] + offset
         for j, w in enumerate(weights):
             out[:, j] += np.bincount(idx, weights=np.asarray(w)[take], minlength=n_bins)[:n_bins]
     return out
@@ -47,7 +50,9 @@ def group_sums(n_bins: int, keys: Sequence[Key], weights: Sequence[np.ndarray]) 
     Args:
         n_bins: number of bins (rows of the result).
         keys: per key, an int64 array giving each row's bin (negative: not in this key's
-            bins), or an int (every row in that bin). A row adds into one bin per key.
+            bins), an ``(array, offset)`` pair (bin ``array[i] + offset`` where
+            ``array[i] >= 0``), or an int (every row in that bin). A row adds into one bin
+            per key.
         weights: float64 or bool arrays, one value per row.
 
     Returns:
@@ -59,7 +64,15 @@ def group_sums(n_bins: int, keys: Sequence[Key], weights: Sequence[np.ndarray]) 
     out = np.zeros((n_bins, len(weights)))
     _kernels.group_sums(
         out,
-        tuple(k if isinstance(k, int) else np.ascontiguousarray(k, dtype=np.int64) for k in keys),
+        tuple(_key(k) for k in keys),
         tuple(np.ascontiguousarray(w) for w in weights),
     )
     return out
+
+
+def _key(key: Key) -> Key:
+    if isinstance(key, int):
+        return key
+    if isinstance(key, tuple):
+        return (np.ascontiguousarray(key[0], dtype=np.int64), int(key[1]))
+    return np.ascontiguousarray(key, dtype=np.int64)

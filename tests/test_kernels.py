@@ -21,8 +21,8 @@ def _case(rng, n, n_bins, n_double, n_bool):
     # Bins of different keys are disjoint, as group_sums asks: 0 | 1..half-1 | half..
     half = max(n_bins // 2, 2)
     sparse = np.where(rng.random(n) < 0.4, rng.integers(1, half, n), -1)
-    dense = rng.integers(half, n_bins + half, n)
-    return (0, sparse, dense), weights
+    dense = rng.integers(0, n_bins, n)  # bins half.. through an offset
+    return (0, sparse, (dense, half)), weights
 
 
 @pytest.mark.parametrize(("n_double", "n_bool"), [(12, 9), (1, 0), (0, 3), (7, 5), (16, 16)])
@@ -62,5 +62,7 @@ def test_group_sums_rejects_bad_input():
         group_sums(3, (np.array([0, 1, 2, 7, 0]),), [w])
     with pytest.raises(ValueError, match="has 4 rows, expected 5"):
         group_sums(3, (0,), [w, np.ones(4)])
+    with pytest.raises(IndexError, match="row 1: bin 3 >= 3"):
+        group_sums(3, ((np.array([0, 1, -5, 2, 0]), 2),), [w])
     with pytest.raises(TypeError, match="format"):
         group_sums(3, (0,), [np.ones(5, dtype=np.float32)])
