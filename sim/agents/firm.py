@@ -9,6 +9,8 @@ attributes read its row of the table.
 
 from __future__ import annotations
 
+from collections import deque
+from itertools import repeat
 from typing import TYPE_CHECKING
 
 import mesa
@@ -215,9 +217,8 @@ class Firm(mesa.Agent):
                 agent.remove()
             return
         everyone, own = model._all_agents._agents, model._agents_by_type[cls]._agents
-        for agent in agents:
-            own.pop(agent, None)
-            everyone.pop(agent, None)
+        deque(map(own.pop, agents, repeat(None)), maxlen=0)
+        deque(map(everyone.pop, agents, repeat(None)), maxlen=0)
 
     def _get(self, name: str):
         return getattr(self.model.firms, name)[self.row]
