@@ -9,7 +9,7 @@ from __future__ import annotations
 import gc
 from contextlib import contextmanager
 from functools import partial
-from operator import attrgetter, is_not
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -257,10 +257,14 @@ class SEZClusterModel(mesa.Model):
 
     def _add_firms(self, count: int, **cols: Any) -> np.ndarray:
         f = self.firms
+        first = self.agent_id_counter
         agents = Firm.create_batch(self, count)
-        ids = np.fromiter(map(attrgetter("unique_id"), agents), dtype=np.int64, count=count)
+        if self.agent_id_counter == first + count:  # nothing else registered: consecutive
+            ids = np.arange(first, first + count)
+        else:
+            ids = np.fromiter(map(attrgetter("unique_id"), agents), dtype=np.int64, count=count)
         rows = f.append(count, unique_id=ids, **cols)
-        f.agents[rows] = np.fromiter(agents, dtype=object, count=count)
+        f.attach(rows, agents)
         return rows
 
     def _create_initial_firms(self) -> None:
@@ -404,17 +408,20 @@ class SEZClusterModel(mesa.Model):
     def _channel_weights(self) -> tuple[np.ndarray, np.ndarray]:
         """Integrator coordination gain (P4) and institute-link weight per firm (P5)."""
         f, p = self.firms, self.params
-        cl, region = f.view("cluster"), f.view("region")
-        member = cl >= 0
-        if not self.policy.cluster_channels or not member.any():
-            return np.zeros(f.n), np.ones(f.n)
-        safe = np.maximum(cl, 0)
-        coloc = (
-            member & self.policy.colocate_cluster_actors & (region == self.cluster_region_now[safe])
+        cl = f.view("cluster")
+        coordination, links = np.zeros(f.n), np.ones(f.n)
+        if not self.policy.cluster_channels:
+            return coordination, links
+        # Members only (a minority): non-members get exactly 0.0 and 1.0, the values the
+        # formulas below give them.
+        rows = np.flatnonzero(cl >= 0)
+        c = cl[rows]
+        coloc = self.policy.colocate_cluster_actors & (
+            f.view("region")[rows] == self.cluster_region_now[c]
         )
         boost = 1.0 + p.colocation_bonus * coloc
-        coordination = p.integrator_coordination * (member & self.has_integrator[safe]) * boost
-        links = 1.0 + member * boost
+        coordination[rows] = p.integrator_coordination * self.has_integrator[c] * boost
+        links[rows] = 1.0 + boost
         return coordination, links
 
     def _produce_and_trade(self, year: int) -> None:
@@ -442,8 +449,7 @@ class SEZClusterModel(mesa.Model):
         g = market.price_index_term(supply, self.phi)
 
         # Exports: small open economy, world price index fixed at the start (M6).
-        tau_w = 1.0 + (self.tau_world - 1.0) * (1.0 - self.customs_relief_i)
-        phi_w = np.where(np.isfinite(tau_w), tau_w ** (1.0 - sigma), 0.0)
+        phi_w = self._world_freeness(self.customs_relief_i)
         export_base = p1s * phi_w * f.view("exporter")
         if self.world_scale is None:
             total = np.bincount(k, weights=export_base, minlength=n_k)
@@ -488,6 +494,24 @@ class SEZClusterModel(mesa.Model):
         unit = np.exp(agglo * (sigma - 1.0)) * self.wages[None, :] ** (1.0 - sigma)
         self.location_value = unit * self.access / sigma / self.price_level[None, :]
         self._unit_revenue = unit
+
+    def _world_freeness(self, customs_relief: np.ndarray) -> np.ndarray:
+        """Per-firm freeness of trade with the world, phi_w = tau_w**(1-sigma) (M6).
+
+        Customs relief is zero for most firms: the power is taken once for them and
+        per firm only for the privileged (the same element-wise operations, so the same
+        bits as over the whole column).
+        """
+        sigma = self.params.sigma
+
+        def phi(relief: np.ndarray) -> np.ndarray:
+            tau_w = 1.0 + (self.tau_world - 1.0) * (1.0 - relief)
+            return np.where(np.isfinite(tau_w), tau_w ** (1.0 - sigma), 0.0)
+
+        rows = np.flatnonzero(customs_relief)
+        out = np.full(customs_relief.size, phi(np.zeros(1))[0])
+        out[rows] = phi(customs_relief[rows])
+        return out
 
     def _innovate(self) -> None:
         """Innovation draws (D1) and knowledge from partners (P5)."""
@@ -565,9 +589,7 @@ class SEZClusterModel(mesa.Model):
     def _kill(self, rows: np.ndarray) -> None:
         f = self.firms
         f.view("alive")[rows] = False
-        agents = f.agents[rows]
-        Firm.remove_batch(self, list(filter(partial(is_not, None), agents.tolist())))
-        f.agents[rows] = None
+        Firm.remove_batch(self, f.detach(rows))
 
     def _enter(self, year: int) -> None:
         """Domestic and foreign entry with logit location choice (D3)."""
@@ -712,7 +734,11 @@ class SEZClusterModel(mesa.Model):
             return cluster
         for c in np.flatnonzero(self.territory.cluster_sector == k):
             regions, zones = self._cluster_territory(int(c))
-            inside = np.isin(region, list(regions)) | np.isin(zone, zones)
+            in_region = np.zeros(self.n_regions, dtype=bool)
+            in_region[list(regions)] = True
+            in_zone = np.zeros(self.n_sezs + 1, dtype=bool)  # last entry: outside SEZs (-1)
+            in_zone[zones] = True
+            inside = in_region[region] | in_zone[zone]
             cluster[(cluster < 0) & inside] = c
         return cluster
 
@@ -766,13 +792,18 @@ class _EntryBook:
             else np.zeros(0)
         )
         self._producers: dict[int, np.ndarray] = {}
+        self._producing = f.view("alive") & (f.view("status") == PRODUCING)
 
     def producers(self, k: int) -> np.ndarray:
         """Rows of the producing firms of sector k, in row order."""
         if k not in self._producers:
             f = self.firms
-            self._producers[k] = np.flatnonzero(
-                f.view("alive") & (f.view("status") == PRODUCING) & (f.view("sector") == k)
+            n0, sector = self._producing.size, f.view("sector")
+            new_rows = n0 + np.flatnonzero(
+                f.view("alive")[n0:] & (f.view("status")[n0:] == PRODUCING) & (sector[n0:] == k)
+            )
+            self._producers[k] = np.concatenate(
+                [np.flatnonzero(self._producing & (sector[:n0] == k)), new_rows]
             )
         return self._producers[k]
 

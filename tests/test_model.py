@@ -208,3 +208,49 @@ def test_batch_run_works_with_the_model(small_path):
 
 def test_producing_status_constant():
     assert PRODUCING == 1
+
+
+def test_finished_model_is_freed(small_path):
+    # Agents point to their model; whatever holds the agents must be visible to the cycle
+    # collector (a numpy object column is not), or every model of a sweep stays in memory.
+    import gc
+    import weakref
+
+    model = SEZClusterModel(small_path, rng=3)
+    model.run(model.year + 3)
+    assert model.firms.agents.size > 0
+    ref = weakref.ref(model)
+    del model
+    gc.collect()
+    assert ref() is None
+
+
+def test_agent_signal_observers_see_every_firm(small_path):
+    # With an observer on the model's agent signals the batch path steps aside: every
+    # firm is created by Firm(model) and removed by agent.remove(), one signal each.
+    from mesa.experimental.mesa_signals.signal_types import ModelSignals
+
+    plain = SEZClusterModel(small_path, rng=5).run(2012)
+    model = SEZClusterModel(small_path, rng=5)
+
+    class Log:  # handlers are held by weak reference: bound methods of a live object
+        def __init__(self):
+            self.seen = []
+
+        def note(self, signal):
+            self.seen.append(signal)
+
+    added, removed = Log(), Log()
+    initial, first_new_id = len(model.agents_by_type[Firm]), model.agent_id_counter
+    model.observe("agents", ModelSignals.AGENT_ADDED, added.note)
+    model.observe("agents", ModelSignals.AGENT_REMOVED, removed.note)
+    model.run(2012)
+    pd.testing.assert_frame_equal(plain.indicators(), model.indicators())
+    assert len(added.seen) == model.agent_id_counter - first_new_id > 0
+    live_now = len(model.agents_by_type[Firm])
+    assert len(removed.seen) == initial + len(added.seen) - live_now > 0
+    f = model.firms
+    rows = np.flatnonzero(f.view("alive"))
+    live = f.agents[rows]
+    assert all(a is not None and a.row == r for a, r in zip(live, rows, strict=True))
+    assert {a.unique_id for a in model.agents_by_type[Firm]} == {a.unique_id for a in live}

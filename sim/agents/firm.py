@@ -62,9 +62,13 @@ class FirmTable:
     Rows ``0 .. n-1`` are in use; ``alive`` marks the live ones. ``unique_id`` is the
     Mesa ``unique_id`` of each row's :class:`Firm` agent: it grows in order of creation
     and never changes, so it stays sorted through compaction and a firm's row is found
-    by bisection (:meth:`row_of`). ``agents`` holds each row's agent (None once the firm
-    has left). Value-chain links are two index arrays
-    ``link_src`` / ``link_dst`` into the rows.
+    by bisection (:meth:`row_of`). The agents themselves are in a list indexed by
+    ``unique_id`` minus the first firm's (:meth:`attach`, :meth:`detach`; ``agents``
+    gives them by row), which compaction never touches; it holds None for firms that
+    left (8 bytes per firm ever created). It is a list, not a numpy object column, on
+    purpose: numpy arrays are invisible to Python's cycle collector, and agents point to
+    their model, so a column of agents would keep every finished model alive.
+    Value-chain links are two index arrays ``link_src`` / ``link_dst`` into the rows.
     """
 
     def __init__(self, capacity: int = 1024) -> None:
@@ -75,7 +79,8 @@ class FirmTable:
         self.sez[:] = -1
         self.cluster[:] = -1
         self.unique_id = np.zeros(self._cap, dtype=np.int64)
-        self._agents = np.full(self._cap, None, dtype=object)
+        self._agent_list: list[Firm | None] = []
+        self._first_id = 0  # unique_id of _agent_list[0]
         self.link_src = np.empty(0, dtype=np.int64)
         self.link_dst = np.empty(0, dtype=np.int64)
 
@@ -85,7 +90,32 @@ class FirmTable:
     @property
     def agents(self) -> np.ndarray:
         """(n,) object array: the Mesa agent of each row, None for a firm that left."""
-        return self._agents[: self.n]
+        slots = self._slots(np.arange(self.n))
+        return np.fromiter(map(self._agent_list.__getitem__, slots), dtype=object, count=self.n)
+
+    def _slots(self, rows: np.ndarray) -> list[int]:
+        return (self.unique_id[rows] - self._first_id).tolist()
+
+    def attach(self, rows: np.ndarray, agents: list[Firm]) -> None:
+        """Record the agents of ``rows`` (same order; rows appended last, ids increasing)."""
+        if not self._agent_list and len(rows):
+            self._first_id = int(self.unique_id[rows[0]])
+        slots = self._slots(rows)
+        if len(slots) != len(agents):
+            raise ValueError(f"{len(slots)} rows but {len(agents)} agents")
+        lst = self._agent_list
+        if slots and slots[0] == len(lst) and slots[-1] == len(lst) + len(slots) - 1:
+            lst.extend(agents)  # the usual case: consecutive ids just after the last
+        elif slots:
+            lst.extend([None] * (slots[-1] + 1 - len(lst)))
+            deque(map(lst.__setitem__, slots, agents), maxlen=0)
+
+    def detach(self, rows: np.ndarray) -> list[Firm]:
+        """Forget and return the agents of ``rows`` (those that have one)."""
+        slots, lst = self._slots(rows), self._agent_list
+        agents = list(map(lst.__getitem__, slots))
+        deque(map(lst.__setitem__, slots, repeat(None)), maxlen=0)
+        return [a for a in agents if a is not None]
 
     def view(self, name: str) -> np.ndarray:
         """The used part of one column (a view, not a copy)."""
@@ -110,12 +140,10 @@ class FirmTable:
         need = self.n + count
         if need > self._cap:
             new_cap = max(need, 2 * self._cap)
-            for name in (*_COLUMNS, "unique_id", "_agents"):
+            for name in (*_COLUMNS, "unique_id"):
                 old = getattr(self, name)
-                grown = np.zeros(new_cap, dtype=old.dtype)  # object dtype: filled with 0
+                grown = np.zeros(new_cap, dtype=old.dtype)
                 grown[: self.n] = old[: self.n]
-                if old.dtype == object:
-                    grown[self.n :] = None
                 setattr(self, name, grown)
             self._cap = new_cap
         rows = slice(self.n, need)
@@ -144,10 +172,9 @@ class FirmTable:
         keep = np.flatnonzero(self.alive[: self.n])
         new_index = np.full(self.n, -1, dtype=np.int64)
         new_index[keep] = np.arange(keep.size)
-        for name in (*_COLUMNS, "unique_id", "_agents"):
+        for name in (*_COLUMNS, "unique_id"):
             col = getattr(self, name)
             col[: keep.size] = col[keep]
-        self._agents[keep.size : self.n] = None
         ok = (new_index[self.link_src] >= 0) & (new_index[self.link_dst] >= 0)
         self.link_src = new_index[self.link_src[ok]]
         self.link_dst = new_index[self.link_dst[ok]]

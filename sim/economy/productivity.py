@@ -88,4 +88,22 @@ def log_productivity(
     coordination_i: np.ndarray,
 ) -> np.ndarray:
     """Per-firm log productivity (P1-P4 summed)."""
-    return log_q + knowledge + agglo_gain_i + np.log1p(infrastructure_i) + np.log1p(coordination_i)
+    return (
+        log_q
+        + knowledge
+        + agglo_gain_i
+        + _log1p_sparse(infrastructure_i)
+        + _log1p_sparse(coordination_i)
+    )
+
+
+def _log1p_sparse(x: np.ndarray) -> np.ndarray:
+    """log1p of an array that is mostly zero: computed on the non-zero entries only.
+
+    log1p(0) is exactly 0, and numpy's element-wise result does not depend on the array
+    around the element, so this equals ``np.log1p(x)`` bit for bit.
+    """
+    rows = np.flatnonzero(x)
+    out = np.zeros(x.size)
+    out[rows] = np.log1p(x[rows])
+    return out
