@@ -47,13 +47,13 @@ static int get_vector(PyObject *obj, Buf *buf, Py_ssize_t n, const char *formats
     if (buf->view.ndim != 1 || buf->view.itemsize != itemsize || strlen(fmt) != 1 ||
         strchr(formats, fmt[0]) == NULL) {
         PyErr_Format(PyExc_TypeError,
-                     "group_sums: %s %zd must be a 1-d contiguous array of format '%s' "
+                     "%s %zd must be a 1-d contiguous array of format '%s' "
                      "(item size %zd), got format '%s', %d dimension(s)",
                      what, index, formats, itemsize, buf->view.format, buf->view.ndim);
         return -1;
     }
     if (buf->view.shape[0] != n) {
-        PyErr_Format(PyExc_ValueError, "group_sums: %s %zd has %zd rows, expected %zd", what,
+        PyErr_Format(PyExc_ValueError, "%s %zd has %zd rows, expected %zd", what,
                      index, buf->view.shape[0], n);
         return -1;
     }
@@ -309,6 +309,62 @@ done:
     return result;
 }
 
+
+/* taxes(profit, turnover, wage_bill, profit_relief, turnover_relief, profit_rate,
+ *       turnover_rate, payroll_rate, paid, cost): F1-F3 per firm in one pass, the same
+ * IEEE operations in the same order as sim.economy.fiscal.taxes_and_privilege_cost. */
+static PyObject *taxes(PyObject *self, PyObject *args) {
+    PyObject *objs[7];
+    double profit_rate, turnover_rate, payroll_rate;
+    if (!PyArg_ParseTuple(args, "OOOOOdddOO", &objs[0], &objs[1], &objs[2], &objs[3],
+                          &objs[4], &profit_rate, &turnover_rate, &payroll_rate, &objs[5],
+                          &objs[6])) {
+        return NULL;
+    }
+    Buf bufs[7] = {{0}};
+    PyObject *result = NULL;
+    Py_buffer probe;
+    if (PyObject_GetBuffer(objs[0], &probe, PyBUF_ND) < 0) {
+        return NULL;
+    }
+    Py_ssize_t n = probe.ndim == 1 ? probe.shape[0] : -1;
+    PyBuffer_Release(&probe);
+    for (int j = 0; j < 7; j++) {
+        if (j >= 5) {
+            if (PyObject_GetBuffer(objs[j], &bufs[j].view,
+                                   PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | PyBUF_WRITABLE) < 0) {
+                goto done;
+            }
+            PyBuffer_Release(&bufs[j].view);
+        }
+        if (get_vector(objs[j], &bufs[j], n, "d", 8, "taxes argument", j) < 0) {
+            goto done;
+        }
+    }
+    {
+        const double *profit = bufs[0].view.buf, *turnover = bufs[1].view.buf,
+                     *wage_bill = bufs[2].view.buf, *profit_relief = bufs[3].view.buf,
+                     *turnover_relief = bufs[4].view.buf;
+        double *paid = bufs[5].view.buf, *cost = bufs[6].view.buf;
+        Py_BEGIN_ALLOW_THREADS
+        for (Py_ssize_t i = 0; i < n; i++) {
+            double x = profit[i];
+            /* numpy.maximum(x, 0.0): NaN stays NaN, -0.0 becomes +0.0. */
+            double base_profit = (x != x ? x : (x > 0.0 ? x : 0.0)) * profit_rate;
+            double base_turnover = turnover[i] * turnover_rate;
+            double p = profit_relief[i], t = turnover_relief[i];
+            double paid_i = base_profit * (1.0 - p) + base_turnover * (1.0 - t);
+            paid[i] = paid_i + wage_bill[i] * payroll_rate;
+            cost[i] = base_profit * p + base_turnover * t;
+        }
+        Py_END_ALLOW_THREADS
+    }
+    result = Py_NewRef(Py_None);
+done:
+    release(bufs, 7);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"group_sums", group_sums, METH_VARARGS,
      "group_sums(out, keys, weights): add each row's weights into its keys' bins, in row "
@@ -316,6 +372,10 @@ static PyMethodDef methods[] = {
      "arrays (negative: skip), (array, offset) pairs (bin array[i] + offset), or ints (every "
      "row to that bin). weights: tuple of float64 or "
      "bool arrays, one value per row."},
+    {"taxes", taxes, METH_VARARGS,
+     "taxes(profit, turnover, wage_bill, profit_relief, turnover_relief, profit_rate, "
+     "turnover_rate, payroll_rate, paid, cost): taxes paid and privilege cost per firm, "
+     "written into paid and cost (float64, one pass)."},
     {NULL, NULL, 0, NULL},
 };
 

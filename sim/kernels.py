@@ -1,10 +1,16 @@
-"""Row-order grouped sums: the compiled kernel (``sim._kernels``) and its numpy twin.
+"""Compiled kernels (``sim._kernels``) and their numpy twins.
+
+Row-order grouped sums:
 
 :func:`group_sums` adds every row's weights into the bins its keys name, row after row,
 so each bin's sum is the same floating-point number ``np.bincount(key, weights=w)``
 gives (bincount adds in row order too). The compiled kernel does all keys and weights in
 one pass over the rows; :func:`group_sums_numpy` is the reference it is tested against,
 and what runs when the extension is not built (``COMPILED`` says which).
+
+Taxes (F1-F3): :func:`taxes_and_privilege_cost` does in one pass what
+:func:`sim.economy.fiscal.taxes_and_privilege_cost` does in a dozen numpy operations,
+with the same IEEE operations in the same order (so the same bits).
 """
 
 from __future__ import annotations
@@ -13,12 +19,14 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from sim.economy import fiscal
+
 try:
     from sim import _kernels
 except ImportError:  # pragma: no cover - a build without a C compiler
     _kernels = None
 
-__all__ = ["COMPILED", "group_sums", "group_sums_numpy"]
+__all__ = ["COMPILED", "group_sums", "group_sums_numpy", "taxes_and_privilege_cost"]
 
 #: True when the compiled kernel is in use.
 COMPILED = _kernels is not None
@@ -76,3 +84,31 @@ def _key(key: Key) -> Key:
     if isinstance(key, tuple):
         return (np.ascontiguousarray(key[0], dtype=np.int64), int(key[1]))
     return np.ascontiguousarray(key, dtype=np.int64)
+
+
+def taxes_and_privilege_cost(
+    profit: np.ndarray,
+    turnover: np.ndarray,
+    wage_bill: np.ndarray,
+    profit_relief: np.ndarray,
+    turnover_relief: np.ndarray,
+    profit_tax_rate: float,
+    turnover_tax_rate: float,
+    payroll_tax_rate: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Taxes paid and privilege cost per firm (see :mod:`sim.economy.fiscal`)."""
+    args = (profit, turnover, wage_bill, profit_relief, turnover_relief)
+    if _kernels is None:
+        return fiscal.taxes_and_privilege_cost(
+            *args, profit_tax_rate, turnover_tax_rate, payroll_tax_rate
+        )
+    paid, cost = np.empty(profit.size), np.empty(profit.size)
+    _kernels.taxes(
+        *(np.ascontiguousarray(a, dtype=np.float64) for a in args),
+        float(profit_tax_rate),
+        float(turnover_tax_rate),
+        float(payroll_tax_rate),
+        paid,
+        cost,
+    )
+    return paid, cost

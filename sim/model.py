@@ -429,6 +429,7 @@ class SEZClusterModel(mesa.Model):
         f, p, t = self.firms, self.params, self.territory
         sigma, n_k, n_r = p.sigma, self.n_sectors, self.n_regions
         k, r = f.view("sector"), f.view("region")
+        cell = k * n_r + r  # (sector, region) cell: (K, R) tables are read with .flat[cell]
         producing = f.view("alive") & (f.view("status") == PRODUCING)
         coordination, self.institute_links = self._channel_weights()
         agglo = prod.agglomeration_log_gain(
@@ -436,12 +437,15 @@ class SEZClusterModel(mesa.Model):
         )
         self.agglomeration = agglo
         log_z = prod.log_productivity(
-            f.view("log_q"), f.view("knowledge"), agglo[k, r], self.infrastructure_i, coordination
+            f.view("log_q"),
+            f.view("knowledge"),
+            agglo.ravel().take(cell),
+            self.infrastructure_i,
+            coordination,
         )
         z = np.exp(log_z)
         w = self.wages[r]
         p1s = np.where(producing, (w / z) ** (1.0 - sigma), 0.0)
-        cell = k * n_r + r
         supply = np.bincount(cell, weights=p1s, minlength=n_k * n_r).reshape(n_k, n_r)
         supply_dom = np.bincount(
             cell, weights=p1s * ~f.view("foreign"), minlength=n_k * n_r
@@ -466,7 +470,7 @@ class SEZClusterModel(mesa.Model):
         )
         self.access = market.market_access(mu, self.expenditure, g, self.phi)
         self.price_level = market.manufactures_price_level(g, mu, sigma)
-        turnover = p1s * self.access[k, r] + exports
+        turnover = p1s * self.access.ravel().take(cell) + exports
 
         employment = np.where(producing, t.labour_share[k] * turnover / w + p.fixed_labour, 0.0)
         # Capacity: a region cannot employ more than its labour force; output is rationed.
@@ -518,7 +522,7 @@ class SEZClusterModel(mesa.Model):
         f, p = self.firms, self.params
         producing = f.view("alive") & (f.view("status") == PRODUCING)
         k, r = f.view("sector"), f.view("region")
-        access = self.institute_access[k, r] * self.institute_links
+        access = self.institute_access.ravel().take(k * self.n_regions + r) * self.institute_links
         innovated = dyn.innovation_draws(self.rng, p.innovation_rate, access, p.spillover_strength)
         innovated &= producing
         knowledge = f.view("knowledge")

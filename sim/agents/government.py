@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from sim.economy.fiscal import taxes_and_privilege_cost
+from sim.kernels import taxes_and_privilege_cost
 
 if TYPE_CHECKING:
     from sim.model import SEZClusterModel
