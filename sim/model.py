@@ -349,14 +349,16 @@ class SEZClusterModel(mesa.Model):
 
     # ------------------------------------------------------------------ stages
     def _clear_dead_rows(self) -> None:
-        """Compact the firm table when dead rows dominate, else zero their flows."""
+        """Compact the firm table when dead rows make up more than a quarter of it.
+
+        Dead rows keep the flows of their last year until the stages below rewrite every
+        row's flows (_FLOWS): production and trade, taxes, innovation and investment give
+        a dead row exactly zero, and nothing reads a flow before it is rewritten.
+        """
         f = self.firms
-        dead = np.flatnonzero(~f.view("alive"))
-        if dead.size > 0.25 * f.n and f.n > 256:
+        dead = f.n - np.count_nonzero(f.view("alive"))
+        if dead > 0.25 * f.n and f.n > 256:
             f.compact()
-        else:
-            for name in _FLOWS:
-                f.view(name)[dead] = 0
 
     def _open_and_close_zones(self, year: int) -> None:
         """Zones open and close on their periods.
@@ -390,15 +392,21 @@ class SEZClusterModel(mesa.Model):
             lv = np.where(t.sez_sectors[z, sector[in_zone]], 1.0, non_priority)
             level[in_zone] = lv
             infra[in_zone] = t.sez_infrastructure[z] * lv
+        # Members outside the zones get their cluster's level, if one of its zones is open.
+        level_c = np.full(self.n_clusters, np.nan)
+        infra_c = np.zeros(self.n_clusters)
         for c, zones in enumerate(self.government.cluster_sezs):
             open_zones = [z for z in zones if open_[z]]
             if not open_zones:
                 continue
-            members = (cl == c) & ~in_zone
             k = t.cluster_sector[c]
             lv = max(1.0 if t.sez_sectors[z, k] else non_priority for z in open_zones)
-            level[members] = lv
-            infra[members] = max(t.sez_infrastructure[z] for z in open_zones) * lv
+            level_c[c] = lv
+            infra_c[c] = max(t.sez_infrastructure[z] for z in open_zones) * lv
+        rows = np.flatnonzero((cl >= 0) & ~in_zone)
+        rows = rows[~np.isnan(level_c[cl[rows]])]
+        level[rows] = level_c[cl[rows]]
+        infra[rows] = infra_c[cl[rows]]
         self.privilege_level = level
         self.infrastructure_i = infra
         self.profit_relief = level * p.profit_tax_relief

@@ -254,3 +254,24 @@ def test_agent_signal_observers_see_every_firm(small_path):
     live = f.agents[rows]
     assert all(a is not None and a.row == r for a, r in zip(live, rows, strict=True))
     assert {a.unique_id for a in model.agents_by_type[Firm]} == {a.unique_id for a in live}
+
+
+def test_rows_dead_before_a_year_have_zero_flows_after_it(small_path):
+    # _clear_dead_rows no longer zeroes dead rows: the year's stages rewrite every flow,
+    # and a dead row gets exactly zero. Checked here for every flow, every year.
+    from sim.model import _FLOWS
+
+    m = SEZClusterModel(small_path, rng=2, exit_rate=0.2, entry_rate=0.2)
+    checked = 0
+    for _ in range(12):
+        f = m.firms
+        dead_ids = f.unique_id[: f.n][~f.view("alive")]
+        m.step()
+        f = m.firms
+        ids = f.unique_id[: f.n]
+        rows = np.searchsorted(ids, dead_ids)
+        rows = rows[(rows < f.n) & (ids[np.minimum(rows, f.n - 1)] == dead_ids)]
+        for name in _FLOWS:
+            assert not f.view(name)[rows].any(), name
+        checked += rows.size
+    assert checked > 0

@@ -106,7 +106,10 @@ def relocation_moves(
     # Draw a random peer of the same group: sort movable firms by group, then pick a
     # uniform position inside the reviser's group block (O(N log N) once per step).
     pool = np.flatnonzero(movable)
-    order = pool[np.argsort(group[pool], kind="stable")]
+    keys = group[pool]
+    if keys.size and 0 <= keys.min() and keys.max() < 2**15:
+        keys = keys.astype(np.int16)  # same stable order; numpy radix-sorts 16-bit keys
+    order = pool[np.argsort(keys, kind="stable")]
     g_sorted = group[order]
     lo = np.searchsorted(g_sorted, group[idx], side="left")
     hi = np.searchsorted(g_sorted, group[idx], side="right")
