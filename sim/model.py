@@ -617,7 +617,7 @@ class SEZClusterModel(mesa.Model):
         )
         w_fdi = w_dom + (exports_k / exports_k.sum() if exports_k.sum() > 0 else 0.0)
         w_fdi = w_fdi / w_fdi.sum()
-        entry = _EntryBook(self)
+        entry = _EntryBook(self, producing)
         for foreign, n, weights in ((False, n_dom, w_dom), (True, n_fdi, w_fdi)):
             if n == 0:
                 continue
@@ -791,7 +791,7 @@ class _EntryBook:
     once per year and adds the entrants' rows, giving the same numbers in the same order.
     """
 
-    def __init__(self, model: SEZClusterModel) -> None:
+    def __init__(self, model: SEZClusterModel, producing: np.ndarray) -> None:
         f = model.firms
         self.firms = f
         sez = f.view("sez")
@@ -804,18 +804,19 @@ class _EntryBook:
             else np.zeros(0)
         )
         self._producers: dict[int, np.ndarray] = {}
-        self._producing = f.view("alive") & (f.view("status") == PRODUCING)
+        #: sector of each producing row, -1 for the others (one compare per sector asked).
+        self._producer_sector = np.where(producing, f.view("sector"), -1)
 
     def producers(self, k: int) -> np.ndarray:
         """Rows of the producing firms of sector k, in row order."""
         if k not in self._producers:
             f = self.firms
-            n0, sector = self._producing.size, f.view("sector")
+            n0, sector = self._producer_sector.size, f.view("sector")
             new_rows = n0 + np.flatnonzero(
                 f.view("alive")[n0:] & (f.view("status")[n0:] == PRODUCING) & (sector[n0:] == k)
             )
             self._producers[k] = np.concatenate(
-                [np.flatnonzero(self._producing & (sector[:n0] == k)), new_rows]
+                [np.flatnonzero(self._producer_sector == k), new_rows]
             )
         return self._producers[k]
 
