@@ -621,7 +621,7 @@ class SEZClusterModel(mesa.Model):
         for foreign, n, weights in ((False, n_dom, w_dom), (True, n_fdi, w_fdi)):
             if n == 0:
                 continue
-            sectors = self.rng.choice(self.n_sectors, size=n, p=weights)
+            sectors = dyn.categorical_draws(self.rng, weights, n)
             counts = np.bincount(sectors, minlength=self.n_sectors)
             for k in np.flatnonzero(counts):
                 self._place_entrants(entry, int(k), int(counts[k]), foreign, year, None)
@@ -693,14 +693,13 @@ class SEZClusterModel(mesa.Model):
             keep[zones] = True
             v_zone = np.where(keep, v_zone, -np.inf)
         values = np.concatenate([v_out, v_zone])
-        with np.errstate(divide="ignore"):
-            log_v = np.where(values > 0, np.log(np.where(values > 0, values, 1.0)), -np.inf)
+        log_v = np.where(values > 0, np.log(np.where(values > 0, values, 1.0)), -np.inf)
         choice = dyn.choose_locations(self.rng, log_v, p.location_choice_beta, n)
         if choice.size == 0:
             return
         zone = np.where(choice >= n_r, choice - n_r, -1)
         # Zones take entrants up to their land capacity; the rest stay outside.
-        for z in np.unique(zone[zone >= 0]):
+        for z in np.flatnonzero(np.bincount(zone[zone >= 0], minlength=1)):
             idx = np.flatnonzero(zone == z)
             room = int(max(t.sez_capacity[z] - registered[z], 0))
             zone[idx[room:]] = -1
@@ -712,7 +711,7 @@ class SEZClusterModel(mesa.Model):
             if foreign
             else (self.rng.random(choice.size) < p.domestic_exporter_share)
         )
-        cluster = self._cluster_of_entrants(k, region, zone)
+        cluster = self._cluster_of_entrants(k, region, zone, entry)
         knowledge = entry.mean_knowledge(k)
         # Expected turnover at the chosen location, scaled by own efficiency.
         rev_all = np.concatenate([rev_out, rev_zone])
@@ -739,20 +738,29 @@ class SEZClusterModel(mesa.Model):
         )
         entry.added(rows, k, zone)
 
-    def _cluster_of_entrants(self, k: int, region: np.ndarray, zone: np.ndarray) -> np.ndarray:
+    def _cluster_of_entrants(
+        self, k: int, region: np.ndarray, zone: np.ndarray, entry: _EntryBook
+    ) -> np.ndarray:
         """Entrants of a cluster's sector in its territory join it (if channels are on)."""
         cluster = np.full(region.size, -1, dtype=np.int64)
         if not self.policy.cluster_channels:
             return cluster
+        for c, in_region, in_zone in entry.territories(k):
+            inside = in_region[region] | in_zone[zone]
+            cluster[(cluster < 0) & inside] = c
+        return cluster
+
+    def _territory_masks(self, k: int) -> list[tuple[int, np.ndarray, np.ndarray]]:
+        """(cluster, region mask, zone mask) of sector k's clusters; zone -1 is the last."""
+        out = []
         for c in np.flatnonzero(self.territory.cluster_sector == k):
             regions, zones = self._cluster_territory(int(c))
             in_region = np.zeros(self.n_regions, dtype=bool)
             in_region[list(regions)] = True
             in_zone = np.zeros(self.n_sezs + 1, dtype=bool)  # last entry: outside SEZs (-1)
             in_zone[zones] = True
-            inside = in_region[region] | in_zone[zone]
-            cluster[(cluster < 0) & inside] = c
-        return cluster
+            out.append((int(c), in_region, in_zone))
+        return out
 
     def _advance_projects(self) -> None:
         """SEZ projects count down their construction years and start producing."""
@@ -804,6 +812,8 @@ class _EntryBook:
             else np.zeros(0)
         )
         self._producers: dict[int, np.ndarray] = {}
+        self._model = model
+        self._territories: dict[int, list[tuple[int, np.ndarray, np.ndarray]]] = {}
         #: sector of each producing row, -1 for the others (one compare per sector asked).
         self._producer_sector = np.where(producing, f.view("sector"), -1)
 
@@ -819,6 +829,12 @@ class _EntryBook:
                 [np.flatnonzero(self._producer_sector == k), new_rows]
             )
         return self._producers[k]
+
+    def territories(self, k: int) -> list[tuple[int, np.ndarray, np.ndarray]]:
+        """Sector k's clusters with their territory masks, built once a year."""
+        if k not in self._territories:
+            self._territories[k] = self._model._territory_masks(k)
+        return self._territories[k]
 
     def mean_knowledge(self, k: int) -> float:
         """Mean knowledge of sector k's producers (0 if none): entrants start there."""

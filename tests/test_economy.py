@@ -163,3 +163,18 @@ def test_investment_closes_part_of_the_capital_gap():
     inv = dyn.investment(np.array([100.0, 300.0]), np.array([100.0, 100.0]), 2.0, 0.1, 0.5)
     assert inv[0] == pytest.approx(0.1 * 100 + 0.5 * 100)
     assert inv[1] == pytest.approx(0.0)  # far above desired: no negative investment
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    weights=st.lists(st.floats(0.0, 10.0), min_size=1, max_size=30).filter(lambda w: sum(w) > 0),
+    n=st.integers(0, 60),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_categorical_draws_are_exactly_generator_choice(weights, n, seed):
+    # Same draws and same stream afterwards: the model's results depend on it.
+    p = np.asarray(weights) / np.sum(weights)
+    ours, numpys = np.random.default_rng(seed), np.random.default_rng(seed)
+    got = dyn.categorical_draws(ours, p, n)
+    assert np.array_equal(got, numpys.choice(p.size, size=n, p=p))
+    assert ours.random() == numpys.random()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = [
+    "categorical_draws",
     "choose_locations",
     "exit_draws",
     "innovation_draws",
@@ -64,7 +65,20 @@ def choose_locations(
     u = np.where(finite, beta * (log_value - np.max(log_value[finite])), -np.inf)
     p = np.exp(u)
     p /= p.sum()
-    return rng.choice(log_value.shape[0], size=n, p=p)
+    return categorical_draws(rng, p, n)
+
+
+def categorical_draws(rng: np.random.Generator, p: np.ndarray, n: int) -> np.ndarray:
+    """Draw n indices with probabilities p: exactly ``rng.choice(len(p), size=n, p=p)``.
+
+    The same arithmetic as numpy's ``Generator.choice`` (cumulative sum, normalised by its
+    last element, one uniform per draw, right-sided search), so the same draws from the
+    same stream, without choice's argument checks, which cost more than the draw for the
+    few locations of an entry decision (tests/test_economy.py compares the two).
+    """
+    cdf = p.cumsum()
+    cdf /= cdf[-1]
+    return cdf.searchsorted(rng.random(n), side="right")
 
 
 def relocation_moves(
