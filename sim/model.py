@@ -657,12 +657,7 @@ class SEZClusterModel(mesa.Model):
         v_zone = np.full(self.n_sezs, -np.inf)
         rev_zone = np.zeros(self.n_sezs)
         registered = entry.registered
-        merged_k = {
-            z
-            for c, zones in enumerate(self.government.cluster_sezs)
-            if t.cluster_sector[c] == k
-            for z in zones
-        }
+        merged_k = entry.merged_zones(k)
         for z in range(self.n_sezs):
             admits = t.sez_sectors[z, k] or z in merged_k
             if not (open_[z] and admits and registered[z] < t.sez_capacity[z]):
@@ -814,6 +809,7 @@ class _EntryBook:
         self._producers: dict[int, np.ndarray] = {}
         self._model = model
         self._territories: dict[int, list[tuple[int, np.ndarray, np.ndarray]]] = {}
+        self._merged: dict[int, set[int]] = {}
         #: sector of each producing row, -1 for the others (one compare per sector asked).
         self._producer_sector = np.where(producing, f.view("sector"), -1)
 
@@ -830,6 +826,18 @@ class _EntryBook:
             )
         return self._producers[k]
 
+    def merged_zones(self, k: int) -> set[int]:
+        """Zones merged with a cluster of sector k (they admit its entrants)."""
+        if k not in self._merged:
+            m = self._model
+            self._merged[k] = {
+                z
+                for c, zones in enumerate(m.government.cluster_sezs)
+                if m.territory.cluster_sector[c] == k
+                for z in zones
+            }
+        return self._merged[k]
+
     def territories(self, k: int) -> list[tuple[int, np.ndarray, np.ndarray]]:
         """Sector k's clusters with their territory masks, built once a year."""
         if k not in self._territories:
@@ -839,7 +847,10 @@ class _EntryBook:
     def mean_knowledge(self, k: int) -> float:
         """Mean knowledge of sector k's producers (0 if none): entrants start there."""
         rows = self.producers(k)
-        return float(self.firms.view("knowledge")[rows].mean()) if rows.size else 0.0
+        if not rows.size:
+            return 0.0
+        # = knowledge[rows].mean(): numpy's mean is this pairwise sum over the count.
+        return float(np.add.reduce(self.firms.view("knowledge")[rows]) / rows.size)
 
     def added(self, rows: np.ndarray, k: int, zone: np.ndarray) -> None:
         """Book entrants of sector k just appended at ``rows`` (zone -1: outside SEZs)."""

@@ -54,6 +54,8 @@ _COLUMNS: dict[str, type] = {
     "investment": float,
     "innovated": bool,
 }
+#: Value of a column in a row nobody has written (rows past ``n`` always hold these).
+_DEFAULTS: dict[str, int] = {"sez": -1, "cluster": -1}
 
 
 class FirmTable:
@@ -76,8 +78,8 @@ class FirmTable:
         self._cap = max(16, capacity)
         for name, dtype in _COLUMNS.items():
             setattr(self, name, np.zeros(self._cap, dtype=dtype))
-        self.sez[:] = -1
-        self.cluster[:] = -1
+        for name, value in _DEFAULTS.items():
+            getattr(self, name)[:] = value
         self.unique_id = np.zeros(self._cap, dtype=np.int64)
         self._agent_list: list[Firm | None] = []
         self._first_id = 0  # unique_id of _agent_list[0]
@@ -142,14 +144,17 @@ class FirmTable:
             new_cap = max(need, 2 * self._cap)
             for name in (*_COLUMNS, "unique_id"):
                 old = getattr(self, name)
-                grown = np.zeros(new_cap, dtype=old.dtype)
+                grown = np.full(new_cap, _DEFAULTS.get(name, 0), dtype=old.dtype)
                 grown[: self.n] = old[: self.n]
                 setattr(self, name, grown)
             self._cap = new_cap
         rows = slice(self.n, need)
-        for name in _COLUMNS:
-            col = getattr(self, name)
-            col[rows] = columns.get(name, -1 if name in ("sez", "cluster") else 0)
+        # Rows past n hold the defaults (set at growth and compaction): write the given.
+        unknown = columns.keys() - _COLUMNS.keys()
+        if unknown:
+            raise KeyError(f"unknown firm columns: {sorted(unknown)}")
+        for name, value in columns.items():
+            getattr(self, name)[rows] = value
         self.alive[rows] = True
         if unique_id is None:
             start = int(self.unique_id[self.n - 1]) + 1 if self.n else 0
@@ -175,6 +180,7 @@ class FirmTable:
         for name in (*_COLUMNS, "unique_id"):
             col = getattr(self, name)
             col[: keep.size] = col[keep]
+            col[keep.size : self.n] = _DEFAULTS.get(name, 0)
         ok = (new_index[self.link_src] >= 0) & (new_index[self.link_dst] >= 0)
         self.link_src = new_index[self.link_src[ok]]
         self.link_dst = new_index[self.link_dst[ok]]
