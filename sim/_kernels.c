@@ -365,6 +365,147 @@ done:
     return result;
 }
 
+
+/* Fetch a 1-d buffer of any length (its length returned through *len). */
+static int get_any_vector(PyObject *obj, Buf *buf, const char *formats, Py_ssize_t itemsize,
+                          const char *what, Py_ssize_t index, Py_ssize_t *len) {
+    Py_buffer probe;
+    if (PyObject_GetBuffer(obj, &probe, PyBUF_ND) < 0) {
+        return -1;
+    }
+    *len = probe.ndim == 1 ? probe.shape[0] : -1;
+    PyBuffer_Release(&probe);
+    return get_vector(obj, buf, *len, formats, itemsize, what, index);
+}
+
+/* market_outcomes(p1s, access, cell, exports, labour_share, sector, w, producing,
+ *                 fixed_labour, region, turnover, employment, demand)
+ * M7 per firm after the market solve, in one pass, as the numpy expressions in
+ * SEZClusterModel._produce_and_trade:
+ *   turnover   = p1s * access[cell] + exports
+ *   employment = producing ? labour_share[sector] * turnover / w + fixed_labour : 0
+ *   demand[region] += employment            (row order, as np.bincount) */
+static PyObject *market_outcomes(PyObject *self, PyObject *args) {
+    PyObject *o[12];
+    double fixed;
+    if (!PyArg_ParseTuple(args, "OOOOOOOOdOOOO", &o[0], &o[1], &o[2], &o[3], &o[4], &o[5], &o[6],
+                          &o[7], &fixed, &o[8], &o[9], &o[10], &o[11])) {
+        return NULL;
+    }
+    Buf b[12] = {{0}};
+    PyObject *result = NULL;
+    Py_ssize_t n, n_cells, n_sectors, n_regions, len;
+    if (get_any_vector(o[0], &b[0], "d", 8, "market_outcomes argument", 0, &n) < 0 ||
+        get_any_vector(o[1], &b[1], "d", 8, "market_outcomes argument", 1, &n_cells) < 0 ||
+        get_vector(o[2], &b[2], n, "lq", 8, "market_outcomes argument", 2) < 0 ||
+        get_vector(o[3], &b[3], n, "d", 8, "market_outcomes argument", 3) < 0 ||
+        get_any_vector(o[4], &b[4], "d", 8, "market_outcomes argument", 4, &n_sectors) < 0 ||
+        get_vector(o[5], &b[5], n, "lq", 8, "market_outcomes argument", 5) < 0 ||
+        get_vector(o[6], &b[6], n, "d", 8, "market_outcomes argument", 6) < 0 ||
+        get_vector(o[7], &b[7], n, "?", 1, "market_outcomes argument", 7) < 0 ||
+        get_vector(o[8], &b[8], n, "lq", 8, "market_outcomes argument", 8) < 0 ||
+        get_vector(o[9], &b[9], n, "d", 8, "market_outcomes argument", 9) < 0 ||
+        get_vector(o[10], &b[10], n, "d", 8, "market_outcomes argument", 10) < 0 ||
+        get_any_vector(o[11], &b[11], "d", 8, "market_outcomes argument", 11, &n_regions) < 0) {
+        goto done;
+    }
+    (void)len;
+    if (b[9].view.readonly || b[10].view.readonly || b[11].view.readonly) {
+        PyErr_SetString(PyExc_ValueError, "market_outcomes: outputs must be writable");
+        goto done;
+    }
+    const double *p1s = b[0].view.buf, *access = b[1].view.buf, *exports = b[3].view.buf,
+                 *share = b[4].view.buf, *w = b[6].view.buf;
+    const int64_t *cell = b[2].view.buf, *sector = b[5].view.buf, *region = b[8].view.buf;
+    const unsigned char *producing = b[7].view.buf;
+    double *turnover = b[9].view.buf, *employment = b[10].view.buf, *demand = b[11].view.buf;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if ((uint64_t)cell[i] >= (uint64_t)n_cells || (uint64_t)sector[i] >= (uint64_t)n_sectors ||
+            (uint64_t)region[i] >= (uint64_t)n_regions) {
+            PyErr_Format(PyExc_IndexError, "market_outcomes: row %zd: index out of range", i);
+            goto done;
+        }
+    }
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t i = 0; i < n; i++) {
+        double y = p1s[i] * access[cell[i]] + exports[i];
+        double e = producing[i] ? share[sector[i]] * y / w[i] + fixed : 0.0;
+        turnover[i] = y;
+        employment[i] = e;
+        demand[region[i]] += e;
+    }
+    Py_END_ALLOW_THREADS
+    result = Py_NewRef(Py_None);
+done:
+    release(b, 12);
+    return result;
+}
+
+/* firm_accounts(producing, z, employment, w, turnover, capital, sigma, fixed_labour,
+ *               depreciation, cell, productivity, wage_bill, profit, emp_cell)
+ *   productivity = producing ? z : 0
+ *   wage_bill    = employment * w
+ *   profit       = producing ? turnover / sigma - w * fixed_labour - depreciation * capital : 0
+ *   emp_cell[cell] += employment            (row order, as np.bincount) */
+static PyObject *firm_accounts(PyObject *self, PyObject *args) {
+    PyObject *o[11];
+    double sigma, fixed, dep;
+    if (!PyArg_ParseTuple(args, "OOOOOOdddOOOOO", &o[0], &o[1], &o[2], &o[3], &o[4], &o[5],
+                          &sigma, &fixed, &dep, &o[6], &o[7], &o[8], &o[9], &o[10])) {
+        return NULL;
+    }
+    Buf b[11] = {{0}};
+    PyObject *result = NULL;
+    Py_ssize_t n, n_cells;
+    if (get_any_vector(o[0], &b[0], "?", 1, "firm_accounts argument", 0, &n) < 0 ||
+        get_vector(o[1], &b[1], n, "d", 8, "firm_accounts argument", 1) < 0 ||
+        get_vector(o[2], &b[2], n, "d", 8, "firm_accounts argument", 2) < 0 ||
+        get_vector(o[3], &b[3], n, "d", 8, "firm_accounts argument", 3) < 0 ||
+        get_vector(o[4], &b[4], n, "d", 8, "firm_accounts argument", 4) < 0 ||
+        get_vector(o[5], &b[5], n, "d", 8, "firm_accounts argument", 5) < 0 ||
+        get_vector(o[6], &b[6], n, "lq", 8, "firm_accounts argument", 6) < 0 ||
+        get_vector(o[7], &b[7], n, "d", 8, "firm_accounts argument", 7) < 0 ||
+        get_vector(o[8], &b[8], n, "d", 8, "firm_accounts argument", 8) < 0 ||
+        get_vector(o[9], &b[9], n, "d", 8, "firm_accounts argument", 9) < 0 ||
+        get_any_vector(o[10], &b[10], "d", 8, "firm_accounts argument", 10, &n_cells) < 0) {
+        goto done;
+    }
+    if (b[7].view.readonly || b[8].view.readonly || b[9].view.readonly || b[10].view.readonly) {
+        PyErr_SetString(PyExc_ValueError, "firm_accounts: outputs must be writable");
+        goto done;
+    }
+    const unsigned char *producing = b[0].view.buf;
+    const double *z = b[1].view.buf, *employment = b[2].view.buf, *w = b[3].view.buf,
+                 *turnover = b[4].view.buf, *capital = b[5].view.buf;
+    const int64_t *cell = b[6].view.buf;
+    double *productivity = b[7].view.buf, *wage_bill = b[8].view.buf, *profit = b[9].view.buf,
+           *emp_cell = b[10].view.buf;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if ((uint64_t)cell[i] >= (uint64_t)n_cells) {
+            PyErr_Format(PyExc_IndexError, "firm_accounts: row %zd: cell out of range", i);
+            goto done;
+        }
+    }
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t i = 0; i < n; i++) {
+        double e = employment[i];
+        if (producing[i]) {
+            productivity[i] = z[i];
+            profit[i] = turnover[i] / sigma - w[i] * fixed - dep * capital[i];
+        } else {
+            productivity[i] = 0.0;
+            profit[i] = 0.0;
+        }
+        wage_bill[i] = e * w[i];
+        emp_cell[cell[i]] += e;
+    }
+    Py_END_ALLOW_THREADS
+    result = Py_NewRef(Py_None);
+done:
+    release(b, 11);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"group_sums", group_sums, METH_VARARGS,
      "group_sums(out, keys, weights): add each row's weights into its keys' bins, in row "
@@ -376,6 +517,10 @@ static PyMethodDef methods[] = {
      "taxes(profit, turnover, wage_bill, profit_relief, turnover_relief, profit_rate, "
      "turnover_rate, payroll_rate, paid, cost): taxes paid and privilege cost per firm, "
      "written into paid and cost (float64, one pass)."},
+    {"market_outcomes", market_outcomes, METH_VARARGS,
+     "Turnover, employment and labour demand per region after the market solve (M7)."},
+    {"firm_accounts", firm_accounts, METH_VARARGS,
+     "Productivity, wage bill, profit and employment per (sector, region) cell."},
     {NULL, NULL, 0, NULL},
 };
 

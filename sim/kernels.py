@@ -26,7 +26,16 @@ try:
 except ImportError:  # pragma: no cover - a build without a C compiler
     _kernels = None
 
-__all__ = ["COMPILED", "group_sums", "group_sums_numpy", "taxes_and_privilege_cost"]
+__all__ = [
+    "COMPILED",
+    "firm_accounts",
+    "firm_accounts_numpy",
+    "group_sums",
+    "group_sums_numpy",
+    "market_outcomes",
+    "market_outcomes_numpy",
+    "taxes_and_privilege_cost",
+]
 
 #: True when the compiled kernel is in use.
 COMPILED = _kernels is not None
@@ -112,3 +121,97 @@ def taxes_and_privilege_cost(
         cost,
     )
     return paid, cost
+
+
+def market_outcomes(
+    p1s: np.ndarray,
+    access: np.ndarray,
+    cell: np.ndarray,
+    exports: np.ndarray,
+    labour_share: np.ndarray,
+    sector: np.ndarray,
+    w: np.ndarray,
+    producing: np.ndarray,
+    fixed_labour: float,
+    region: np.ndarray,
+    n_regions: int,
+    turnover: np.ndarray,
+    employment: np.ndarray,
+) -> np.ndarray:
+    """Turnover and employment per firm (into the given arrays) and labour demand by region.
+
+    ``turnover = p1s * access[cell] + exports``; employment of producers is
+    ``labour_share[sector] * turnover / w + fixed_labour`` (0 for the others); demand is
+    employment summed by region in row order. ``access`` is the flat (sector, region)
+    table. One compiled pass, or these numpy expressions.
+    """
+    if _kernels is None:
+        return market_outcomes_numpy(
+            p1s, access, cell, exports, labour_share, sector, w, producing, fixed_labour,
+            region, n_regions, turnover, employment,
+        )  # fmt: skip
+    demand = np.zeros(n_regions)
+    _kernels.market_outcomes(
+        p1s, access, cell, exports, labour_share, sector, w, producing, float(fixed_labour),
+        region, turnover, employment, demand,
+    )  # fmt: skip
+    return demand
+
+
+def firm_accounts(
+    producing: np.ndarray,
+    z: np.ndarray,
+    employment: np.ndarray,
+    w: np.ndarray,
+    turnover: np.ndarray,
+    capital: np.ndarray,
+    sigma: float,
+    fixed_labour: float,
+    depreciation: float,
+    cell: np.ndarray,
+    n_cells: int,
+    productivity: np.ndarray,
+    wage_bill: np.ndarray,
+    profit: np.ndarray,
+) -> np.ndarray:
+    """Productivity, wage bill and profit per firm (into the given arrays); employment by cell.
+
+    Producers: productivity z and profit ``turnover / sigma - w * fixed_labour -
+    depreciation * capital``; others 0. Employment is summed by (sector, region) cell in
+    row order. One compiled pass, or these numpy expressions.
+    """
+    if _kernels is None:
+        return firm_accounts_numpy(
+            producing, z, employment, w, turnover, capital, sigma, fixed_labour, depreciation,
+            cell, n_cells, productivity, wage_bill, profit,
+        )  # fmt: skip
+    emp = np.zeros(n_cells)
+    _kernels.firm_accounts(
+        producing, z, employment, w, turnover, capital, float(sigma), float(fixed_labour),
+        float(depreciation), cell, productivity, wage_bill, profit, emp,
+    )  # fmt: skip
+    return emp
+
+
+def market_outcomes_numpy(
+    p1s, access, cell, exports, labour_share, sector, w, producing, fixed_labour, region,
+    n_regions, turnover, employment,
+) -> np.ndarray:  # fmt: skip
+    """Numpy twin of :func:`market_outcomes` (the reference the kernel is tested against)."""
+    turnover[:] = p1s * access.take(cell) + exports
+    employment[:] = np.where(producing, labour_share[sector] * turnover / w + fixed_labour, 0.0)
+    return np.bincount(region, weights=employment, minlength=n_regions)
+
+
+def firm_accounts_numpy(
+    producing, z, employment, w, turnover, capital, sigma, fixed_labour, depreciation, cell,
+    n_cells, productivity, wage_bill, profit,
+) -> np.ndarray:  # fmt: skip
+    """Numpy twin of :func:`firm_accounts` (the reference the kernel is tested against)."""
+    productivity[:] = np.where(producing, z, 0.0)
+    wage_bill[:] = employment * w
+    with np.errstate(all="ignore"):  # where() discards non-producers' values
+        profit[:] = np.where(
+            producing, turnover / sigma - w * fixed_labour - depreciation * capital, 0.0
+        )
+    return np.bincount(cell, weights=employment, minlength=n_cells)

@@ -19,6 +19,7 @@ import pandas as pd
 from mesa.agent import AgentSet
 from mesa.discrete_space import Network
 
+from sim import kernels
 from sim.agents.firm import PRODUCING, PROJECT, Firm, FirmTable
 from sim.agents.government import Government
 from sim.agents.integrator import Integrator
@@ -467,7 +468,7 @@ class SEZClusterModel(mesa.Model):
             total = np.bincount(k, weights=export_base, minlength=n_k)
             self.world_scale = np.divide(t.world_demand, total, out=np.zeros(n_k), where=total > 0)
         growth = (1.0 + p.world_demand_growth) ** (year - self.spec.start_year)
-        exports = export_base * (self.world_scale * growth)[k]
+        exports = np.multiply(export_base, (self.world_scale * growth)[k], out=f.view("exports"))
 
         income = self.wages * self.labour_force + np.bincount(
             r, weights=exports / sigma * ~f.view("foreign"), minlength=n_r
@@ -478,11 +479,23 @@ class SEZClusterModel(mesa.Model):
         )
         self.access = market.market_access(mu, self.expenditure, g, self.phi)
         self.price_level = market.manufactures_price_level(g, mu, sigma)
-        turnover = p1s * self.access.ravel().take(cell) + exports
-
-        employment = np.where(producing, t.labour_share[k] * turnover / w + p.fixed_labour, 0.0)
+        turnover, employment = f.view("turnover"), f.view("employment")
+        demand = kernels.market_outcomes(
+            p1s,
+            self.access.ravel(),
+            cell,
+            exports,
+            t.labour_share,
+            k,
+            w,
+            producing,
+            p.fixed_labour,
+            r,
+            n_r,
+            turnover,
+            employment,
+        )
         # Capacity: a region cannot employ more than its labour force; output is rationed.
-        demand = np.bincount(r, weights=employment, minlength=n_r)
         ration = np.minimum(
             1.0, np.divide(self.labour_force, demand, out=np.ones(n_r), where=demand > 0)
         )
@@ -490,17 +503,23 @@ class SEZClusterModel(mesa.Model):
             employment *= ration[r]
             turnover *= ration[r]
             exports *= ration[r]
-        f.view("productivity")[:] = np.where(producing, z, 0.0)
-        f.view("turnover")[:] = turnover
-        f.view("exports")[:] = exports
-        f.view("employment")[:] = employment
-        f.view("wage_bill")[:] = employment * w
-        f.view("profit")[:] = np.where(
+        emp_cell = kernels.firm_accounts(
             producing,
-            turnover / sigma - w * p.fixed_labour - p.depreciation * f.view("capital"),
-            0.0,
+            z,
+            employment,
+            w,
+            turnover,
+            f.view("capital"),
+            sigma,
+            p.fixed_labour,
+            p.depreciation,
+            cell,
+            n_k * n_r,
+            f.view("productivity"),
+            f.view("wage_bill"),
+            f.view("profit"),
         )
-        self.emp_kr = np.bincount(cell, weights=employment, minlength=n_k * n_r).reshape(n_k, n_r)
+        self.emp_kr = emp_cell.reshape(n_k, n_r)
         # Real value of each (sector, region) for a unit-efficiency firm: used by
         # relocation (FE real reward, pi / P**mu) and entry.
         unit = np.exp(agglo * (sigma - 1.0)) * self.wages[None, :] ** (1.0 - sigma)

@@ -90,3 +90,60 @@ def test_compiled_taxes_equal_the_numpy_formula_bitwise():
     for g, w in zip(got, want, strict=True):
         # Same bits, NaN where NaN (array_equal would call NaN unequal to itself).
         assert np.array_equal(g.view(np.int64), w.view(np.int64))
+
+
+def _firms(seed, n=4_000, n_k=5, n_r=7):
+    rng = np.random.default_rng(seed)
+    sector, region = rng.integers(0, n_k, n), rng.integers(0, n_r, n)
+    return rng, sector, region, sector * n_r + region, n_k, n_r
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_market_outcomes_and_firm_accounts_equal_numpy_bitwise(seed):
+    from sim.kernels import (
+        firm_accounts,
+        firm_accounts_numpy,
+        market_outcomes,
+        market_outcomes_numpy,
+    )
+
+    rng, sector, region, cell, n_k, n_r = _firms(seed)
+    n = sector.size
+    producing = rng.random(n) < 0.8
+    p1s = np.where(producing, rng.lognormal(0, 2, n), 0.0)
+    access = rng.lognormal(3, 1, n_k * n_r)
+    exports = p1s * rng.random(n) * (rng.random(n) < 0.5)
+    share, w = rng.random(n_k), rng.lognormal(1, 0.3, n_r)[region]
+    outs = [[np.empty(n), np.empty(n)] for _ in range(2)]
+    demands = [
+        f(p1s, access, cell, exports, share, sector, w, producing, 0.7, region, n_r, *o)
+        for f, o in zip((market_outcomes, market_outcomes_numpy), outs, strict=True)
+    ]
+    assert np.array_equal(demands[0], demands[1])
+    assert all(np.array_equal(a, b) for a, b in zip(*outs, strict=True))
+
+    turnover, employment = outs[0]
+    z, capital = rng.lognormal(0, 1, n), rng.lognormal(2, 1, n)
+    outs = [[np.empty(n), np.empty(n), np.empty(n)] for _ in range(2)]
+    emp = [
+        f(producing, z, employment, w, turnover, capital, 3.8, 0.7, 0.06, cell, n_k * n_r, *o)
+        for f, o in zip((firm_accounts, firm_accounts_numpy), outs, strict=True)
+    ]
+    assert np.array_equal(emp[0], emp[1])
+    assert all(np.array_equal(a, b) for a, b in zip(*outs, strict=True))
+    assert (outs[0][2][~producing] == 0).all() and (outs[0][2][producing] != 0).all()
+
+
+def test_market_outcomes_rejects_an_index_out_of_range():
+    from sim.kernels import market_outcomes
+
+    if not kernels.COMPILED:
+        pytest.skip("numpy twin raises numpy's own IndexError")
+    _, sector, region, cell, n_k, n_r = _firms(3, n=10)
+    cell[4] = n_k * n_r  # one past the table
+    ones = np.ones(10)
+    with pytest.raises(IndexError, match="row 4"):
+        market_outcomes(
+            ones, np.ones(n_k * n_r), cell, ones, np.ones(n_k), sector, ones,
+            np.ones(10, bool), 0.5, region, n_r, np.empty(10), np.empty(10),
+        )  # fmt: skip
