@@ -61,6 +61,18 @@ static int get_vector(PyObject *obj, Buf *buf, Py_ssize_t n, const char *formats
 }
 
 
+/* numpy.maximum(a, b) for float64: a NaN wins, else a if a > b, else b (so of two zeros
+ * the second: maximum(-0.0, 0.0) is +0.0 and maximum(0.0, -0.0) is -0.0). */
+static inline double np_maximum(double a, double b) {
+    if (a != a) {
+        return a;
+    }
+    if (b != b) {
+        return b;
+    }
+    return a > b ? a : b;
+}
+
 #define CHUNK 8
 #define BLOCK 2048 /* rows: 2048 x (21 float64 and bool weights + keys) ~ 0.3 MB */
 
@@ -350,7 +362,7 @@ static PyObject *taxes(PyObject *self, PyObject *args) {
         for (Py_ssize_t i = 0; i < n; i++) {
             double x = profit[i];
             /* numpy.maximum(x, 0.0): NaN stays NaN, -0.0 becomes +0.0. */
-            double base_profit = (x != x ? x : (x > 0.0 ? x : 0.0)) * profit_rate;
+            double base_profit = np_maximum(x, 0.0) * profit_rate;
             double base_turnover = turnover[i] * turnover_rate;
             double p = profit_relief[i], t = turnover_relief[i];
             double paid_i = base_profit * (1.0 - p) + base_turnover * (1.0 - t);
@@ -506,6 +518,113 @@ done:
     return result;
 }
 
+
+/* invest(producing, project, capital, turnover, planned, years_to_production,
+ *        capital_output_ratio, depreciation, adjustment, investment)
+ * D2 and SEZ projects' construction, as SEZClusterModel._invest's numpy expressions:
+ *   inv   = producing ? maximum(0, dep * K + adj * (kappa * Y - K)) : 0
+ *   build = project ? maximum(planned - K, 0) / maximum(years, 1) : 0
+ *   K     = (producing ? (1 - dep) * K : K) + inv + build;  investment = inv + build */
+static PyObject *invest(PyObject *self, PyObject *args) {
+    PyObject *o[7];
+    double kappa, dep, adj;
+    if (!PyArg_ParseTuple(args, "OOOOOOdddO", &o[0], &o[1], &o[2], &o[3], &o[4], &o[5], &kappa,
+                          &dep, &adj, &o[6])) {
+        return NULL;
+    }
+    Buf b[7] = {{0}};
+    PyObject *result = NULL;
+    Py_ssize_t n;
+    if (get_any_vector(o[0], &b[0], "?", 1, "invest argument", 0, &n) < 0 ||
+        get_vector(o[1], &b[1], n, "?", 1, "invest argument", 1) < 0 ||
+        get_vector(o[2], &b[2], n, "d", 8, "invest argument", 2) < 0 ||
+        get_vector(o[3], &b[3], n, "d", 8, "invest argument", 3) < 0 ||
+        get_vector(o[4], &b[4], n, "d", 8, "invest argument", 4) < 0 ||
+        get_vector(o[5], &b[5], n, "lq", 8, "invest argument", 5) < 0 ||
+        get_vector(o[6], &b[6], n, "d", 8, "invest argument", 6) < 0) {
+        goto done;
+    }
+    if (b[2].view.readonly || b[6].view.readonly) {
+        PyErr_SetString(PyExc_ValueError, "invest: capital and investment must be writable");
+        goto done;
+    }
+    {
+        const unsigned char *producing = b[0].view.buf, *project = b[1].view.buf;
+        double *capital = b[2].view.buf, *investment = b[6].view.buf;
+        const double *turnover = b[3].view.buf, *planned = b[4].view.buf;
+        const int64_t *years = b[5].view.buf;
+        const double keep = 1.0 - dep;
+        Py_BEGIN_ALLOW_THREADS
+        for (Py_ssize_t i = 0; i < n; i++) {
+            double k = capital[i];
+            double inv = 0.0, build = 0.0;
+            if (producing[i]) {
+                double gap = kappa * turnover[i] - k;
+                inv = np_maximum(0.0, dep * k + adj * gap);
+            }
+            if (project[i]) {
+                int64_t y = years[i] > 1 ? years[i] : 1;
+                build = np_maximum(planned[i] - k, 0.0) / (double)y;
+            }
+            capital[i] = (producing[i] ? keep * k : k) + inv + build;
+            investment[i] = inv + build;
+        }
+        Py_END_ALLOW_THREADS
+    }
+    result = Py_NewRef(Py_None);
+done:
+    release(b, 7);
+    return result;
+}
+
+
+/* log_productivity(log_q, knowledge, agglo, cell, log1p_infra, log1p_coord, out):
+ * out = log_q + knowledge + agglo[cell] + log1p_infra + log1p_coord, added left to right
+ * as numpy does (P1-P4; the log1p terms are computed by numpy). */
+static PyObject *log_productivity(PyObject *self, PyObject *args) {
+    PyObject *o[7];
+    if (!PyArg_ParseTuple(args, "OOOOOOO", &o[0], &o[1], &o[2], &o[3], &o[4], &o[5], &o[6])) {
+        return NULL;
+    }
+    Buf b[7] = {{0}};
+    PyObject *result = NULL;
+    Py_ssize_t n, n_cells;
+    if (get_any_vector(o[0], &b[0], "d", 8, "log_productivity argument", 0, &n) < 0 ||
+        get_vector(o[1], &b[1], n, "d", 8, "log_productivity argument", 1) < 0 ||
+        get_any_vector(o[2], &b[2], "d", 8, "log_productivity argument", 2, &n_cells) < 0 ||
+        get_vector(o[3], &b[3], n, "lq", 8, "log_productivity argument", 3) < 0 ||
+        get_vector(o[4], &b[4], n, "d", 8, "log_productivity argument", 4) < 0 ||
+        get_vector(o[5], &b[5], n, "d", 8, "log_productivity argument", 5) < 0 ||
+        get_vector(o[6], &b[6], n, "d", 8, "log_productivity argument", 6) < 0) {
+        goto done;
+    }
+    if (b[6].view.readonly) {
+        PyErr_SetString(PyExc_ValueError, "log_productivity: out must be writable");
+        goto done;
+    }
+    {
+        const double *q = b[0].view.buf, *kn = b[1].view.buf, *agglo = b[2].view.buf,
+                     *l1 = b[4].view.buf, *l2 = b[5].view.buf;
+        const int64_t *cell = b[3].view.buf;
+        double *out = b[6].view.buf;
+        for (Py_ssize_t i = 0; i < n; i++) {
+            if ((uint64_t)cell[i] >= (uint64_t)n_cells) {
+                PyErr_Format(PyExc_IndexError, "log_productivity: row %zd: cell out of range", i);
+                goto done;
+            }
+        }
+        Py_BEGIN_ALLOW_THREADS
+        for (Py_ssize_t i = 0; i < n; i++) {
+            out[i] = q[i] + kn[i] + agglo[cell[i]] + l1[i] + l2[i];
+        }
+        Py_END_ALLOW_THREADS
+    }
+    result = Py_NewRef(Py_None);
+done:
+    release(b, 7);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"group_sums", group_sums, METH_VARARGS,
      "group_sums(out, keys, weights): add each row's weights into its keys' bins, in row "
@@ -521,6 +640,10 @@ static PyMethodDef methods[] = {
      "Turnover, employment and labour demand per region after the market solve (M7)."},
     {"firm_accounts", firm_accounts, METH_VARARGS,
      "Productivity, wage bill, profit and employment per (sector, region) cell."},
+    {"invest", invest, METH_VARARGS,
+     "Gross investment of producers and projects; capital updated in place (D2)."},
+    {"log_productivity", log_productivity, METH_VARARGS,
+     "Per-firm log productivity: the sum of its terms, left to right (P1-P4)."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -32,6 +32,9 @@ __all__ = [
     "firm_accounts_numpy",
     "group_sums",
     "group_sums_numpy",
+    "invest",
+    "invest_numpy",
+    "log_productivity",
     "market_outcomes",
     "market_outcomes_numpy",
     "taxes_and_privilege_cost",
@@ -215,3 +218,67 @@ def firm_accounts_numpy(
             producing, turnover / sigma - w * fixed_labour - depreciation * capital, 0.0
         )
     return np.bincount(cell, weights=employment, minlength=n_cells)
+
+
+def invest(
+    producing: np.ndarray,
+    project: np.ndarray,
+    capital: np.ndarray,
+    turnover: np.ndarray,
+    planned_capital: np.ndarray,
+    years_to_production: np.ndarray,
+    capital_output_ratio: float,
+    depreciation: float,
+    adjustment: float,
+    investment: np.ndarray,
+) -> None:
+    """Gross investment (D2) and project construction; ``capital`` updated in place.
+
+    Producers invest ``max(0, dep K + adj (kappa Y - K))`` (:func:`sim.economy.
+    firm_dynamics.investment`); projects build ``max(planned - K, 0) / max(years, 1)``;
+    capital depreciates for producers and grows by both. One compiled pass, or numpy.
+    """
+    args = (producing, project, capital, turnover, planned_capital, years_to_production)
+    if _kernels is None:
+        invest_numpy(*args, capital_output_ratio, depreciation, adjustment, investment)
+        return
+    _kernels.invest(
+        *args, float(capital_output_ratio), float(depreciation), float(adjustment), investment
+    )
+
+
+def invest_numpy(
+    producing, project, capital, turnover, planned_capital, years_to_production,
+    capital_output_ratio, depreciation, adjustment, investment,
+) -> None:  # fmt: skip
+    """Numpy twin of :func:`invest` (the reference the kernel is tested against)."""
+    from sim.economy import firm_dynamics as dyn
+
+    inv = np.where(
+        producing,
+        dyn.investment(capital, turnover, capital_output_ratio, depreciation, adjustment),
+        0.0,
+    )
+    years = np.maximum(years_to_production, 1)
+    build = np.where(project, np.maximum(planned_capital - capital, 0.0) / years, 0.0)
+    capital[:] = np.where(producing, (1.0 - depreciation) * capital, capital) + inv + build
+    investment[:] = inv + build
+
+
+def log_productivity(
+    log_q: np.ndarray,
+    knowledge: np.ndarray,
+    agglo_gain: np.ndarray,
+    cell: np.ndarray,
+    log1p_infrastructure: np.ndarray,
+    log1p_coordination: np.ndarray,
+) -> np.ndarray:
+    """``log_q + knowledge + agglo_gain[cell] + log1p_infrastructure + log1p_coordination``.
+
+    Added left to right, as numpy does; compiled only (callers check ``COMPILED``).
+    """
+    out = np.empty(log_q.size)
+    _kernels.log_productivity(
+        log_q, knowledge, agglo_gain, cell, log1p_infrastructure, log1p_coordination, out
+    )
+    return out

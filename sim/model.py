@@ -165,6 +165,7 @@ class SEZClusterModel(mesa.Model):
         )
         self.institute_access = self._institute_access()
         self.scouted_investors = np.zeros(self.n_clusters, dtype=np.int64)
+        self._members_now: list[np.ndarray] | None = None  # set while agents act
         self.emp_kr = np.zeros((self.n_sectors, self.n_regions))
 
         self._create_initial_firms()
@@ -195,8 +196,14 @@ class SEZClusterModel(mesa.Model):
         self._grant_privileges()
         self._produce_and_trade(year)
         self.government.collect_taxes(year)
-        self.integrators.shuffle_do("step")
-        self.institutes.do("step")
+        # Integrators and institutes ask for cluster members; the table does not change
+        # while they act, so the members of every cluster are found in one pass.
+        self._members_now = self._members_by_cluster()
+        try:
+            self.integrators.shuffle_do("step")
+            self.institutes.do("step")
+        finally:
+            self._members_now = None
         self._innovate()
         self._invest()
         self._relocate()
@@ -445,10 +452,11 @@ class SEZClusterModel(mesa.Model):
             self.emp_kr, t.relatedness, p.agglomeration_elasticity, p.related_elasticity
         )
         self.agglomeration = agglo
-        log_z = prod.log_productivity(
+        log_z = prod.log_productivity_by_cell(
             f.view("log_q"),
             f.view("knowledge"),
-            agglo.ravel().take(cell),
+            agglo.ravel(),
+            cell,
             self.infrastructure_i,
             coordination,
         )
@@ -563,22 +571,18 @@ class SEZClusterModel(mesa.Model):
         alive, status = f.view("alive"), f.view("status")
         producing = alive & (status == PRODUCING)
         project = alive & (status == PROJECT)
-        capital = f.view("capital")
-        inv = np.where(
+        kernels.invest(
             producing,
-            dyn.investment(
-                capital,
-                f.view("turnover"),
-                p.capital_output_ratio,
-                p.depreciation,
-                p.investment_adjustment,
-            ),
-            0.0,
+            project,
+            f.view("capital"),
+            f.view("turnover"),
+            f.view("planned_capital"),
+            f.view("years_to_production"),
+            p.capital_output_ratio,
+            p.depreciation,
+            p.investment_adjustment,
+            f.view("investment"),
         )
-        years = np.maximum(f.view("years_to_production"), 1)
-        build = np.where(project, np.maximum(f.view("planned_capital") - capital, 0.0) / years, 0.0)
-        capital[:] = np.where(producing, (1.0 - p.depreciation) * capital, capital) + inv + build
-        f.view("investment")[:] = inv + build
 
     def _relocate(self) -> None:
         """Firms outside SEZs and clusters move toward higher real profit (D4)."""
@@ -794,11 +798,27 @@ class SEZClusterModel(mesa.Model):
 
     # ------------------------------------------------------------------ queries
     def cluster_members(self, c: int) -> np.ndarray:
-        """Rows of the live, producing members of cluster c."""
+        """Rows of the live, producing members of cluster c (increasing)."""
+        if self._members_now is not None:
+            return self._members_now[c]
         f = self.firms
         return np.flatnonzero(
             f.view("alive") & (f.view("cluster") == c) & (f.view("status") == PRODUCING)
         )
+
+    def _members_by_cluster(self) -> list[np.ndarray]:
+        """cluster_members(c) for every cluster from one pass over the table."""
+        f = self.firms
+        rows = np.flatnonzero(
+            f.view("alive") & (f.view("cluster") >= 0) & (f.view("status") == PRODUCING)
+        )
+        c = f.view("cluster")[rows]
+        if c.size and c.max() < 2**15:
+            c = c.astype(np.int16)  # same stable order; numpy radix-sorts 16-bit keys
+        order = np.argsort(c, kind="stable")
+        bounds = np.searchsorted(c[order], np.arange(self.n_clusters + 1))
+        by_cluster = rows[order]
+        return [by_cluster[bounds[i] : bounds[i + 1]] for i in range(self.n_clusters)]
 
     def cluster_member_count(self, c: int) -> int:
         """Number of live, producing members of cluster c."""

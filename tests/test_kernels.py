@@ -147,3 +147,41 @@ def test_market_outcomes_rejects_an_index_out_of_range():
             ones, np.ones(n_k * n_r), cell, ones, np.ones(n_k), sector, ones,
             np.ones(10, bool), 0.5, region, n_r, np.empty(10), np.empty(10),
         )  # fmt: skip
+
+
+def test_invest_equals_numpy_bitwise_with_edge_values():
+    from sim.kernels import invest, invest_numpy
+
+    rng = np.random.default_rng(8)
+    n = 6_000
+    status = rng.integers(0, 3, n)
+    producing, project = status == 1, status == 2
+    turnover = rng.lognormal(2, 2, n) * (rng.random(n) < 0.9)
+    planned = rng.lognormal(3, 1, n)
+    capital = rng.lognormal(3, 1, n)
+    capital[:8] = [0.0, -0.0, np.nan, np.inf, 1e-300, 0.0, planned[6], 5.0]
+    turnover[:8] = [0.0, 0.0, 1.0, 1.0, 0.0, np.nan, 1.0, -0.0]
+    years = rng.integers(-1, 4, n)
+    results = []
+    for f in (invest, invest_numpy):
+        k, out = capital.copy(), np.empty(n)
+        with np.errstate(all="ignore"):
+            f(producing, project, k, turnover, planned, years, 2.5, 0.06, 0.3, out)
+        results.append((k, out))
+    for a, b in zip(*results, strict=True):
+        assert np.array_equal(a.view(np.int64), b.view(np.int64))
+
+
+def test_log_productivity_by_cell_equals_the_numpy_sum_bitwise():
+    from sim.economy import productivity as prod
+
+    rng, _, _, cell, n_k, n_r = _firms(9)
+    n = cell.size
+    agglo = rng.normal(0, 0.3, n_k * n_r)
+    infra = np.where(rng.random(n) < 0.2, rng.random(n), 0.0)
+    coord = np.where(rng.random(n) < 0.3, rng.random(n), 0.0)
+    args = (rng.normal(0, 1, n), rng.normal(0, 0.2, n))
+    got = prod.log_productivity_by_cell(*args, agglo, cell, infra, coord)
+    want = prod.log_productivity(*args, agglo[cell], infra, coord)
+    assert np.array_equal(got, want)
+    assert np.array_equal(want, args[0] + args[1] + agglo[cell] + np.log1p(infra) + np.log1p(coord))

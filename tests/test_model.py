@@ -275,3 +275,11 @@ def test_rows_dead_before_a_year_have_zero_flows_after_it(small_path):
             assert not f.view(name)[rows].any(), name
         checked += rows.size
     assert checked > 0
+
+
+def test_members_of_every_cluster_in_one_pass_match_the_query(small_path):
+    m = SEZClusterModel(small_path, rng=4).run(2014)
+    by_cluster = m._members_by_cluster()
+    assert sum(rows.size for rows in by_cluster) > 0
+    for c, rows in enumerate(by_cluster):
+        assert np.array_equal(rows, m.cluster_members(c))
