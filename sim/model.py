@@ -760,13 +760,9 @@ class SEZClusterModel(mesa.Model):
         self, k: int, region: np.ndarray, zone: np.ndarray, entry: _EntryBook
     ) -> np.ndarray:
         """Entrants of a cluster's sector in its territory join it (if channels are on)."""
-        cluster = np.full(region.size, -1, dtype=np.int64)
         if not self.policy.cluster_channels:
-            return cluster
-        for c, in_region, in_zone in entry.territories(k):
-            inside = in_region[region] | in_zone[zone]
-            cluster[(cluster < 0) & inside] = c
-        return cluster
+            return np.full(region.size, -1, dtype=np.int64)
+        return entry.cluster_table(k)[region, zone]
 
     def _territory_masks(self, k: int) -> list[tuple[int, np.ndarray, np.ndarray]]:
         """(cluster, region mask, zone mask) of sector k's clusters; zone -1 is the last."""
@@ -847,7 +843,7 @@ class _EntryBook:
         )
         self._producers: dict[int, np.ndarray] = {}
         self._model = model
-        self._territories: dict[int, list[tuple[int, np.ndarray, np.ndarray]]] = {}
+        self._territories: dict[int, np.ndarray] = {}
         self._merged: dict[int, set[int]] = {}
         #: sector of each producing row, -1 for the others (one compare per sector asked).
         self._producer_sector = np.where(producing, f.view("sector"), -1)
@@ -877,10 +873,18 @@ class _EntryBook:
             }
         return self._merged[k]
 
-    def territories(self, k: int) -> list[tuple[int, np.ndarray, np.ndarray]]:
-        """Sector k's clusters with their territory masks, built once a year."""
+    def cluster_table(self, k: int) -> np.ndarray:
+        """(R, Z+1) cluster an entrant of sector k joins at (region, zone), -1 for none.
+
+        Zone -1 (outside SEZs) is the last column. The first of sector k's clusters
+        whose territory holds the region or the zone, built once a year.
+        """
         if k not in self._territories:
-            self._territories[k] = self._model._territory_masks(k)
+            m = self._model
+            table = np.full((m.n_regions, m.n_sezs + 1), -1, dtype=np.int64)
+            for c, in_region, in_zone in reversed(m._territory_masks(k)):
+                table[in_region[:, None] | in_zone[None, :]] = c
+            self._territories[k] = table
         return self._territories[k]
 
     def mean_knowledge(self, k: int) -> float:

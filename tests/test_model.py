@@ -283,3 +283,26 @@ def test_members_of_every_cluster_in_one_pass_match_the_query(small_path):
     assert sum(rows.size for rows in by_cluster) > 0
     for c, rows in enumerate(by_cluster):
         assert np.array_equal(rows, m.cluster_members(c))
+
+
+@pytest.mark.parametrize("policy", ["merge", "no_merge"])
+def test_entrants_cluster_table_matches_the_territory_rule(policy):
+    # The first of a sector's clusters whose territory holds the region or the zone.
+    from sim.model import _EntryBook
+
+    m = SEZClusterModel("scenarios/kazakhstan.yaml", policy=policy, rng=1)
+    f = m.firms
+    book = _EntryBook(m, f.view("alive"))
+    rng = np.random.default_rng(0)
+    region = rng.integers(0, m.n_regions, 500)
+    zone = rng.integers(-1, m.n_sezs, 500)
+    checked = 0
+    for k in range(m.n_sectors):
+        want = np.full(500, -1)
+        for c in np.flatnonzero(m.territory.cluster_sector == k):
+            regions, zones = m._cluster_territory(int(c))
+            inside = np.isin(region, list(regions)) | np.isin(zone, zones)
+            want[(want < 0) & inside] = c
+        assert np.array_equal(book.cluster_table(k)[region, zone], want)
+        checked += int((want >= 0).sum())
+    assert checked > 0
