@@ -322,72 +322,100 @@ done:
 }
 
 
+/* The arrays of one kernel call, one letter of `spec` per array:
+ *   d  float64, n rows          o  float64, n rows, written
+ *   b  bool, n rows             i  int64, n rows
+ *   t  float64 table of any length (lens[j])
+ *   a  float64 table of any length (lens[j]), written
+ * n is the length of the first array. On error an exception is set and -1 returned;
+ * the buffers taken so far are released by the caller (release). GET_ARRAYS passes the
+ * number of arrays of the caller's `o`, so a spec of the wrong length is an error. */
+static int get_arrays(PyObject *const *objs, Buf *bufs, Py_ssize_t count, const char *spec,
+                      const char *fn, Py_ssize_t *n, Py_ssize_t *lens) {
+    *n = -1;
+    if ((Py_ssize_t)strlen(spec) != count) {
+        PyErr_Format(PyExc_SystemError, "%s: spec '%s' for %zd arrays", fn, spec, count);
+        return -1;
+    }
+    for (Py_ssize_t j = 0; spec[j]; j++) {
+        char kind = spec[j];
+        Py_ssize_t len = *n;
+        if (*n < 0 || kind == 't' || kind == 'a') {
+            Py_buffer probe;
+            if (PyObject_GetBuffer(objs[j], &probe, PyBUF_ND) < 0) {
+                return -1;
+            }
+            len = probe.ndim == 1 ? probe.shape[0] : -1;
+            PyBuffer_Release(&probe);
+            if (*n < 0) {
+                *n = len;
+            }
+        }
+        const char *formats = kind == 'b' ? "?" : kind == 'i' ? "lq" : "d";
+        Py_ssize_t itemsize = kind == 'b' ? 1 : 8;
+        if (get_vector(objs[j], &bufs[j], len, formats, itemsize, fn, j) < 0) {
+            return -1;
+        }
+        if ((kind == 'o' || kind == 'a') && bufs[j].view.readonly) {
+            PyErr_Format(PyExc_ValueError, "%s %zd must be writable", fn, j);
+            return -1;
+        }
+        lens[j] = len;
+    }
+    return 0;
+}
+
+/* -1 with IndexError unless every index is in [0, bound). */
+static int check_index(const int64_t *idx, Py_ssize_t n, Py_ssize_t bound, const char *fn,
+                       const char *what) {
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if ((uint64_t)idx[i] >= (uint64_t)bound) {
+            PyErr_Format(PyExc_IndexError, "%s: row %zd: %s %lld out of range [0, %zd)", fn, i,
+                         what, (long long)idx[i], bound);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+#define ARRAY(j, T) ((T *)b[j].view.buf)
+#define GET_ARRAYS(spec, fn) \
+    get_arrays(o, b, (Py_ssize_t)(sizeof(o) / sizeof(o[0])), spec, fn, &n, lens)
+
 /* taxes(profit, turnover, wage_bill, profit_relief, turnover_relief, profit_rate,
  *       turnover_rate, payroll_rate, paid, cost): F1-F3 per firm in one pass, the same
  * IEEE operations in the same order as sim.economy.fiscal.taxes_and_privilege_cost. */
 static PyObject *taxes(PyObject *self, PyObject *args) {
-    PyObject *objs[7];
+    PyObject *o[7];
     double profit_rate, turnover_rate, payroll_rate;
-    if (!PyArg_ParseTuple(args, "OOOOOdddOO", &objs[0], &objs[1], &objs[2], &objs[3],
-                          &objs[4], &profit_rate, &turnover_rate, &payroll_rate, &objs[5],
-                          &objs[6])) {
+    if (!PyArg_ParseTuple(args, "OOOOOdddOO", &o[0], &o[1], &o[2], &o[3], &o[4], &profit_rate,
+                          &turnover_rate, &payroll_rate, &o[5], &o[6])) {
         return NULL;
     }
-    Buf bufs[7] = {{0}};
+    Buf b[7] = {{0}};
+    Py_ssize_t n, lens[7];
     PyObject *result = NULL;
-    Py_buffer probe;
-    if (PyObject_GetBuffer(objs[0], &probe, PyBUF_ND) < 0) {
-        return NULL;
+    if (GET_ARRAYS("dddddoo", "taxes argument") < 0) {
+        goto done;
     }
-    Py_ssize_t n = probe.ndim == 1 ? probe.shape[0] : -1;
-    PyBuffer_Release(&probe);
-    for (int j = 0; j < 7; j++) {
-        if (j >= 5) {
-            if (PyObject_GetBuffer(objs[j], &bufs[j].view,
-                                   PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | PyBUF_WRITABLE) < 0) {
-                goto done;
-            }
-            PyBuffer_Release(&bufs[j].view);
-        }
-        if (get_vector(objs[j], &bufs[j], n, "d", 8, "taxes argument", j) < 0) {
-            goto done;
-        }
+    const double *profit = ARRAY(0, double), *turnover = ARRAY(1, double),
+                 *wage_bill = ARRAY(2, double), *profit_relief = ARRAY(3, double),
+                 *turnover_relief = ARRAY(4, double);
+    double *paid = ARRAY(5, double), *cost = ARRAY(6, double);
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t i = 0; i < n; i++) {
+        double base_profit = np_maximum(profit[i], 0.0) * profit_rate;
+        double base_turnover = turnover[i] * turnover_rate;
+        double p = profit_relief[i], t = turnover_relief[i];
+        double paid_i = base_profit * (1.0 - p) + base_turnover * (1.0 - t);
+        paid[i] = paid_i + wage_bill[i] * payroll_rate;
+        cost[i] = base_profit * p + base_turnover * t;
     }
-    {
-        const double *profit = bufs[0].view.buf, *turnover = bufs[1].view.buf,
-                     *wage_bill = bufs[2].view.buf, *profit_relief = bufs[3].view.buf,
-                     *turnover_relief = bufs[4].view.buf;
-        double *paid = bufs[5].view.buf, *cost = bufs[6].view.buf;
-        Py_BEGIN_ALLOW_THREADS
-        for (Py_ssize_t i = 0; i < n; i++) {
-            double x = profit[i];
-            /* numpy.maximum(x, 0.0): NaN stays NaN, -0.0 becomes +0.0. */
-            double base_profit = np_maximum(x, 0.0) * profit_rate;
-            double base_turnover = turnover[i] * turnover_rate;
-            double p = profit_relief[i], t = turnover_relief[i];
-            double paid_i = base_profit * (1.0 - p) + base_turnover * (1.0 - t);
-            paid[i] = paid_i + wage_bill[i] * payroll_rate;
-            cost[i] = base_profit * p + base_turnover * t;
-        }
-        Py_END_ALLOW_THREADS
-    }
+    Py_END_ALLOW_THREADS
     result = Py_NewRef(Py_None);
 done:
-    release(bufs, 7);
+    release(b, 7);
     return result;
-}
-
-
-/* Fetch a 1-d buffer of any length (its length returned through *len). */
-static int get_any_vector(PyObject *obj, Buf *buf, const char *formats, Py_ssize_t itemsize,
-                          const char *what, Py_ssize_t index, Py_ssize_t *len) {
-    Py_buffer probe;
-    if (PyObject_GetBuffer(obj, &probe, PyBUF_ND) < 0) {
-        return -1;
-    }
-    *len = probe.ndim == 1 ? probe.shape[0] : -1;
-    PyBuffer_Release(&probe);
-    return get_vector(obj, buf, *len, formats, itemsize, what, index);
 }
 
 /* market_outcomes(p1s, access, cell, exports, labour_share, sector, w, producing,
@@ -405,39 +433,22 @@ static PyObject *market_outcomes(PyObject *self, PyObject *args) {
         return NULL;
     }
     Buf b[12] = {{0}};
+    Py_ssize_t n, lens[12];
     PyObject *result = NULL;
-    Py_ssize_t n, n_cells, n_sectors, n_regions, len;
-    if (get_any_vector(o[0], &b[0], "d", 8, "market_outcomes argument", 0, &n) < 0 ||
-        get_any_vector(o[1], &b[1], "d", 8, "market_outcomes argument", 1, &n_cells) < 0 ||
-        get_vector(o[2], &b[2], n, "lq", 8, "market_outcomes argument", 2) < 0 ||
-        get_vector(o[3], &b[3], n, "d", 8, "market_outcomes argument", 3) < 0 ||
-        get_any_vector(o[4], &b[4], "d", 8, "market_outcomes argument", 4, &n_sectors) < 0 ||
-        get_vector(o[5], &b[5], n, "lq", 8, "market_outcomes argument", 5) < 0 ||
-        get_vector(o[6], &b[6], n, "d", 8, "market_outcomes argument", 6) < 0 ||
-        get_vector(o[7], &b[7], n, "?", 1, "market_outcomes argument", 7) < 0 ||
-        get_vector(o[8], &b[8], n, "lq", 8, "market_outcomes argument", 8) < 0 ||
-        get_vector(o[9], &b[9], n, "d", 8, "market_outcomes argument", 9) < 0 ||
-        get_vector(o[10], &b[10], n, "d", 8, "market_outcomes argument", 10) < 0 ||
-        get_any_vector(o[11], &b[11], "d", 8, "market_outcomes argument", 11, &n_regions) < 0) {
+    const char *fn = "market_outcomes";
+    if (GET_ARRAYS("dtidtidbiooa", "market_outcomes argument") < 0 ||
+        check_index(ARRAY(2, int64_t), n, lens[1], fn, "cell") < 0 ||
+        check_index(ARRAY(5, int64_t), n, lens[4], fn, "sector") < 0 ||
+        check_index(ARRAY(8, int64_t), n, lens[11], fn, "region") < 0) {
         goto done;
     }
-    (void)len;
-    if (b[9].view.readonly || b[10].view.readonly || b[11].view.readonly) {
-        PyErr_SetString(PyExc_ValueError, "market_outcomes: outputs must be writable");
-        goto done;
-    }
-    const double *p1s = b[0].view.buf, *access = b[1].view.buf, *exports = b[3].view.buf,
-                 *share = b[4].view.buf, *w = b[6].view.buf;
-    const int64_t *cell = b[2].view.buf, *sector = b[5].view.buf, *region = b[8].view.buf;
-    const unsigned char *producing = b[7].view.buf;
-    double *turnover = b[9].view.buf, *employment = b[10].view.buf, *demand = b[11].view.buf;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        if ((uint64_t)cell[i] >= (uint64_t)n_cells || (uint64_t)sector[i] >= (uint64_t)n_sectors ||
-            (uint64_t)region[i] >= (uint64_t)n_regions) {
-            PyErr_Format(PyExc_IndexError, "market_outcomes: row %zd: index out of range", i);
-            goto done;
-        }
-    }
+    const double *p1s = ARRAY(0, double), *access = ARRAY(1, double),
+                 *exports = ARRAY(3, double), *share = ARRAY(4, double), *w = ARRAY(6, double);
+    const int64_t *cell = ARRAY(2, int64_t), *sector = ARRAY(5, int64_t),
+                  *region = ARRAY(8, int64_t);
+    const unsigned char *producing = ARRAY(7, unsigned char);
+    double *turnover = ARRAY(9, double), *employment = ARRAY(10, double),
+           *demand = ARRAY(11, double);
     Py_BEGIN_ALLOW_THREADS
     for (Py_ssize_t i = 0; i < n; i++) {
         double y = p1s[i] * access[cell[i]] + exports[i];
@@ -467,37 +478,18 @@ static PyObject *firm_accounts(PyObject *self, PyObject *args) {
         return NULL;
     }
     Buf b[11] = {{0}};
+    Py_ssize_t n, lens[11];
     PyObject *result = NULL;
-    Py_ssize_t n, n_cells;
-    if (get_any_vector(o[0], &b[0], "?", 1, "firm_accounts argument", 0, &n) < 0 ||
-        get_vector(o[1], &b[1], n, "d", 8, "firm_accounts argument", 1) < 0 ||
-        get_vector(o[2], &b[2], n, "d", 8, "firm_accounts argument", 2) < 0 ||
-        get_vector(o[3], &b[3], n, "d", 8, "firm_accounts argument", 3) < 0 ||
-        get_vector(o[4], &b[4], n, "d", 8, "firm_accounts argument", 4) < 0 ||
-        get_vector(o[5], &b[5], n, "d", 8, "firm_accounts argument", 5) < 0 ||
-        get_vector(o[6], &b[6], n, "lq", 8, "firm_accounts argument", 6) < 0 ||
-        get_vector(o[7], &b[7], n, "d", 8, "firm_accounts argument", 7) < 0 ||
-        get_vector(o[8], &b[8], n, "d", 8, "firm_accounts argument", 8) < 0 ||
-        get_vector(o[9], &b[9], n, "d", 8, "firm_accounts argument", 9) < 0 ||
-        get_any_vector(o[10], &b[10], "d", 8, "firm_accounts argument", 10, &n_cells) < 0) {
+    if (GET_ARRAYS("bdddddioooa", "firm_accounts argument") < 0 ||
+        check_index(ARRAY(6, int64_t), n, lens[10], "firm_accounts", "cell") < 0) {
         goto done;
     }
-    if (b[7].view.readonly || b[8].view.readonly || b[9].view.readonly || b[10].view.readonly) {
-        PyErr_SetString(PyExc_ValueError, "firm_accounts: outputs must be writable");
-        goto done;
-    }
-    const unsigned char *producing = b[0].view.buf;
-    const double *z = b[1].view.buf, *employment = b[2].view.buf, *w = b[3].view.buf,
-                 *turnover = b[4].view.buf, *capital = b[5].view.buf;
-    const int64_t *cell = b[6].view.buf;
-    double *productivity = b[7].view.buf, *wage_bill = b[8].view.buf, *profit = b[9].view.buf,
-           *emp_cell = b[10].view.buf;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        if ((uint64_t)cell[i] >= (uint64_t)n_cells) {
-            PyErr_Format(PyExc_IndexError, "firm_accounts: row %zd: cell out of range", i);
-            goto done;
-        }
-    }
+    const unsigned char *producing = ARRAY(0, unsigned char);
+    const double *z = ARRAY(1, double), *employment = ARRAY(2, double), *w = ARRAY(3, double),
+                 *turnover = ARRAY(4, double), *capital = ARRAY(5, double);
+    const int64_t *cell = ARRAY(6, int64_t);
+    double *productivity = ARRAY(7, double), *wage_bill = ARRAY(8, double),
+           *profit = ARRAY(9, double), *emp_cell = ARRAY(10, double);
     Py_BEGIN_ALLOW_THREADS
     for (Py_ssize_t i = 0; i < n; i++) {
         double e = employment[i];
@@ -518,7 +510,6 @@ done:
     return result;
 }
 
-
 /* invest(producing, project, capital, turnover, planned, years_to_production,
  *        capital_output_ratio, depreciation, adjustment, investment)
  * D2 and SEZ projects' construction, as SEZClusterModel._invest's numpy expressions:
@@ -533,50 +524,37 @@ static PyObject *invest(PyObject *self, PyObject *args) {
         return NULL;
     }
     Buf b[7] = {{0}};
+    Py_ssize_t n, lens[7];
     PyObject *result = NULL;
-    Py_ssize_t n;
-    if (get_any_vector(o[0], &b[0], "?", 1, "invest argument", 0, &n) < 0 ||
-        get_vector(o[1], &b[1], n, "?", 1, "invest argument", 1) < 0 ||
-        get_vector(o[2], &b[2], n, "d", 8, "invest argument", 2) < 0 ||
-        get_vector(o[3], &b[3], n, "d", 8, "invest argument", 3) < 0 ||
-        get_vector(o[4], &b[4], n, "d", 8, "invest argument", 4) < 0 ||
-        get_vector(o[5], &b[5], n, "lq", 8, "invest argument", 5) < 0 ||
-        get_vector(o[6], &b[6], n, "d", 8, "invest argument", 6) < 0) {
+    if (GET_ARRAYS("bboddio", "invest argument") < 0) {
         goto done;
     }
-    if (b[2].view.readonly || b[6].view.readonly) {
-        PyErr_SetString(PyExc_ValueError, "invest: capital and investment must be writable");
-        goto done;
-    }
-    {
-        const unsigned char *producing = b[0].view.buf, *project = b[1].view.buf;
-        double *capital = b[2].view.buf, *investment = b[6].view.buf;
-        const double *turnover = b[3].view.buf, *planned = b[4].view.buf;
-        const int64_t *years = b[5].view.buf;
-        const double keep = 1.0 - dep;
-        Py_BEGIN_ALLOW_THREADS
-        for (Py_ssize_t i = 0; i < n; i++) {
-            double k = capital[i];
-            double inv = 0.0, build = 0.0;
-            if (producing[i]) {
-                double gap = kappa * turnover[i] - k;
-                inv = np_maximum(0.0, dep * k + adj * gap);
-            }
-            if (project[i]) {
-                int64_t y = years[i] > 1 ? years[i] : 1;
-                build = np_maximum(planned[i] - k, 0.0) / (double)y;
-            }
-            capital[i] = (producing[i] ? keep * k : k) + inv + build;
-            investment[i] = inv + build;
+    const unsigned char *producing = ARRAY(0, unsigned char), *project = ARRAY(1, unsigned char);
+    double *capital = ARRAY(2, double), *investment = ARRAY(6, double);
+    const double *turnover = ARRAY(3, double), *planned = ARRAY(4, double);
+    const int64_t *years = ARRAY(5, int64_t);
+    const double keep = 1.0 - dep;
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t i = 0; i < n; i++) {
+        double k = capital[i];
+        double inv = 0.0, build = 0.0;
+        if (producing[i]) {
+            double gap = kappa * turnover[i] - k;
+            inv = np_maximum(0.0, dep * k + adj * gap);
         }
-        Py_END_ALLOW_THREADS
+        if (project[i]) {
+            int64_t y = years[i] > 1 ? years[i] : 1;
+            build = np_maximum(planned[i] - k, 0.0) / (double)y;
+        }
+        capital[i] = (producing[i] ? keep * k : k) + inv + build;
+        investment[i] = inv + build;
     }
+    Py_END_ALLOW_THREADS
     result = Py_NewRef(Py_None);
 done:
     release(b, 7);
     return result;
 }
-
 
 /* log_productivity(log_q, knowledge, agglo, cell, log1p_infra, log1p_coord, out):
  * out = log_q + knowledge + agglo[cell] + log1p_infra + log1p_coord, added left to right
@@ -587,38 +565,21 @@ static PyObject *log_productivity(PyObject *self, PyObject *args) {
         return NULL;
     }
     Buf b[7] = {{0}};
+    Py_ssize_t n, lens[7];
     PyObject *result = NULL;
-    Py_ssize_t n, n_cells;
-    if (get_any_vector(o[0], &b[0], "d", 8, "log_productivity argument", 0, &n) < 0 ||
-        get_vector(o[1], &b[1], n, "d", 8, "log_productivity argument", 1) < 0 ||
-        get_any_vector(o[2], &b[2], "d", 8, "log_productivity argument", 2, &n_cells) < 0 ||
-        get_vector(o[3], &b[3], n, "lq", 8, "log_productivity argument", 3) < 0 ||
-        get_vector(o[4], &b[4], n, "d", 8, "log_productivity argument", 4) < 0 ||
-        get_vector(o[5], &b[5], n, "d", 8, "log_productivity argument", 5) < 0 ||
-        get_vector(o[6], &b[6], n, "d", 8, "log_productivity argument", 6) < 0) {
+    if (GET_ARRAYS("ddtiddo", "log_productivity argument") < 0 ||
+        check_index(ARRAY(3, int64_t), n, lens[2], "log_productivity", "cell") < 0) {
         goto done;
     }
-    if (b[6].view.readonly) {
-        PyErr_SetString(PyExc_ValueError, "log_productivity: out must be writable");
-        goto done;
+    const double *q = ARRAY(0, double), *kn = ARRAY(1, double), *agglo = ARRAY(2, double),
+                 *l1 = ARRAY(4, double), *l2 = ARRAY(5, double);
+    const int64_t *cell = ARRAY(3, int64_t);
+    double *out = ARRAY(6, double);
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t i = 0; i < n; i++) {
+        out[i] = q[i] + kn[i] + agglo[cell[i]] + l1[i] + l2[i];
     }
-    {
-        const double *q = b[0].view.buf, *kn = b[1].view.buf, *agglo = b[2].view.buf,
-                     *l1 = b[4].view.buf, *l2 = b[5].view.buf;
-        const int64_t *cell = b[3].view.buf;
-        double *out = b[6].view.buf;
-        for (Py_ssize_t i = 0; i < n; i++) {
-            if ((uint64_t)cell[i] >= (uint64_t)n_cells) {
-                PyErr_Format(PyExc_IndexError, "log_productivity: row %zd: cell out of range", i);
-                goto done;
-            }
-        }
-        Py_BEGIN_ALLOW_THREADS
-        for (Py_ssize_t i = 0; i < n; i++) {
-            out[i] = q[i] + kn[i] + agglo[cell[i]] + l1[i] + l2[i];
-        }
-        Py_END_ALLOW_THREADS
-    }
+    Py_END_ALLOW_THREADS
     result = Py_NewRef(Py_None);
 done:
     release(b, 7);
