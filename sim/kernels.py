@@ -1,30 +1,33 @@
-"""Compiled kernels (``sim._kernels``) and their numpy twins.
+"""Compiled kernels (``sim._kernels``, ``sim/_kernels.c``) and their numpy twins.
 
-Row-order grouped sums:
+Each kernel does in one pass over the firms what a handful of numpy operations do, with
+the same IEEE operations in the same order, so the same bits (docs/performance.md gives
+the rules). Each has a numpy twin: the reference the tests compare it with bit for bit,
+and what runs when the extension is not built or ``SEZSIM_NO_KERNELS=1`` is set
+(``COMPILED`` says which).
 
-:func:`group_sums` adds every row's weights into the bins its keys name, row after row,
-so each bin's sum is the same floating-point number ``np.bincount(key, weights=w)``
-gives (bincount adds in row order too). The compiled kernel does all keys and weights in
-one pass over the rows; :func:`group_sums_numpy` is the reference it is tested against,
-and what runs when the extension is not built (``COMPILED`` says which).
-
-Taxes (F1-F3): :func:`taxes_and_privilege_cost` does in one pass what
-:func:`sim.economy.fiscal.taxes_and_privilege_cost` does in a dozen numpy operations,
-with the same IEEE operations in the same order (so the same bits).
+- :func:`group_sums`: row-order sums of many weights into the bins of several keys, each
+  bin's sum the number ``np.bincount(key, weights=w)`` gives (indicator recording).
+- :func:`taxes_and_privilege_cost` (F1-F3), :func:`market_outcomes` (M7),
+  :func:`firm_accounts`, :func:`invest` (D2), :func:`log_productivity` (P1-P4).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 
 import numpy as np
 
 from sim.economy import fiscal
 
-try:
-    from sim import _kernels
-except ImportError:  # pragma: no cover - a build without a C compiler
-    _kernels = None
+if os.environ.get("SEZSIM_NO_KERNELS", "") not in ("", "0"):
+    _kernels = None  # the numpy twins, on request (tests compare the two paths)
+else:
+    try:
+        from sim import _kernels
+    except ImportError:  # pragma: no cover - a build without a C compiler
+        _kernels = None
 
 __all__ = [
     "COMPILED",

@@ -185,3 +185,27 @@ def test_log_productivity_by_cell_equals_the_numpy_sum_bitwise():
     want = prod.log_productivity(*args, agglo[cell], infra, coord)
     assert np.array_equal(got, want)
     assert np.array_equal(want, args[0] + args[1] + agglo[cell] + np.log1p(infra) + np.log1p(coord))
+
+
+def test_numpy_twins_give_the_same_run_as_the_kernels(tmp_path, small_path):
+    # The whole model on the twins (SEZSIM_NO_KERNELS=1, as without a C compiler) gives
+    # the same indicator table, bit for bit, as on the compiled kernels.
+    import os
+    import subprocess
+    import sys
+
+    import pandas as pd
+
+    from sim import SEZClusterModel
+
+    out = tmp_path / "twins.pkl"
+    code = (
+        "import sys, sim.kernels as k; from sim import SEZClusterModel;"
+        "assert not k.COMPILED;"
+        f"m = SEZClusterModel({str(small_path)!r}, policy='merge', rng=11).run();"
+        f"m.indicators().to_pickle({str(out)!r})"
+    )
+    env = {**os.environ, "SEZSIM_NO_KERNELS": "1"}
+    subprocess.run([sys.executable, "-c", code], check=True, env=env)
+    compiled = SEZClusterModel(small_path, policy="merge", rng=11).run().indicators()
+    pd.testing.assert_frame_equal(pd.read_pickle(out), compiled, check_exact=True)
