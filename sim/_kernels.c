@@ -325,8 +325,8 @@ done:
 /* The arrays of one kernel call, one letter of `spec` per array:
  *   d  float64, n rows          o  float64, n rows, written
  *   b  bool, n rows             i  int64, n rows
- *   t  float64 table of any length (lens[j])
- *   a  float64 table of any length (lens[j]), written
+ *   c  int8, n rows             t  float64 table of any length (lens[j])
+ *   B  bool table of any length  a  float64 table of any length (lens[j]), written
  * n is the length of the first array. On error an exception is set and -1 returned;
  * the buffers taken so far are released by the caller (release). GET_ARRAYS passes the
  * number of arrays of the caller's `o`, so a spec of the wrong length is an error. */
@@ -340,7 +340,7 @@ static int get_arrays(PyObject *const *objs, Buf *bufs, Py_ssize_t count, const 
     for (Py_ssize_t j = 0; spec[j]; j++) {
         char kind = spec[j];
         Py_ssize_t len = *n;
-        if (*n < 0 || kind == 't' || kind == 'a') {
+        if (*n < 0 || kind == 't' || kind == 'a' || kind == 'B') {
             Py_buffer probe;
             if (PyObject_GetBuffer(objs[j], &probe, PyBUF_ND) < 0) {
                 return -1;
@@ -351,8 +351,11 @@ static int get_arrays(PyObject *const *objs, Buf *bufs, Py_ssize_t count, const 
                 *n = len;
             }
         }
-        const char *formats = kind == 'b' ? "?" : kind == 'i' ? "lq" : "d";
-        Py_ssize_t itemsize = kind == 'b' ? 1 : 8;
+        const char *formats = (kind == 'b' || kind == 'B') ? "?"
+                              : kind == 'i'                ? "lq"
+                              : kind == 'c'                ? "b"
+                                                           : "d";
+        Py_ssize_t itemsize = (kind == 'b' || kind == 'B' || kind == 'c') ? 1 : 8;
         if (get_vector(objs[j], &bufs[j], len, formats, itemsize, fn, j) < 0) {
             return -1;
         }
@@ -586,6 +589,130 @@ done:
     return result;
 }
 
+
+/* -1 with IndexError unless every index is in [-1, bound) (-1: none). */
+static int check_optional_index(const int64_t *idx, Py_ssize_t n, Py_ssize_t bound,
+                                const char *fn, const char *what) {
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (idx[i] < -1 || idx[i] >= bound) {
+            PyErr_Format(PyExc_IndexError, "%s: row %zd: %s %lld out of range [-1, %zd)", fn, i,
+                         what, (long long)idx[i], bound);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+#define N_SCOPE_VALUES 21
+
+/* scope_totals(alive, status, foreign, sez, cluster, region, sector, entry_year,
+ *              innovated, left, sez_open, value_added_factor, turnover, investment,
+ *              exports, employment, wage_bill, taxes, privilege_cost, capital,
+ *              productivity, out, year, producing_code, n_regions, n_clusters)
+ * The indicator recorder's sums and counts for every scope in one pass over the firms
+ * (sim.kernels.scope_totals_numpy is the same in numpy). out is (scopes x 21), flat:
+ * scope rows national, regions, SEZs, clusters; columns value_added, capital (live
+ * firms), fdi_inflow, fdi_stock, productivity x employment, turnover, investment,
+ * exports, employment, wage_bill, taxes, privilege_cost, then the counts firms,
+ * producing, foreign, SEZ registered, SEZ active, cluster members, entrants, exits,
+ * innovations. Each scope adds its firms in row order, from what out holds. */
+static PyObject *scope_totals(PyObject *self, PyObject *args) {
+    PyObject *o[22];
+    long long year, producing_code;
+    Py_ssize_t n_regions, n_clusters;
+    if (!PyArg_ParseTuple(args, "OOOOOOOOOOOOOOOOOOOOOOLLnn", &o[0], &o[1], &o[2], &o[3], &o[4],
+                          &o[5], &o[6], &o[7], &o[8], &o[9], &o[10], &o[11], &o[12], &o[13],
+                          &o[14], &o[15], &o[16], &o[17], &o[18], &o[19], &o[20], &o[21], &year,
+                          &producing_code, &n_regions, &n_clusters)) {
+        return NULL;
+    }
+    Buf b[22] = {{0}};
+    Py_ssize_t n, lens[22];
+    PyObject *result = NULL;
+    const char *fn = "scope_totals";
+    if (GET_ARRAYS("bcbiiiiibbBtddddddddda", "scope_totals argument") < 0) {
+        goto done;
+    }
+    Py_ssize_t n_sezs = lens[10];
+    Py_ssize_t first_sez = 1 + n_regions, first_cl = first_sez + n_sezs;
+    if (lens[21] != (first_cl + n_clusters) * N_SCOPE_VALUES) {
+        PyErr_Format(PyExc_ValueError, "%s: out must hold %zd scopes x %d values", fn,
+                     first_cl + n_clusters, N_SCOPE_VALUES);
+        goto done;
+    }
+    if (check_optional_index(ARRAY(3, int64_t), n, n_sezs, fn, "sez") < 0 ||
+        check_optional_index(ARRAY(4, int64_t), n, n_clusters, fn, "cluster") < 0 ||
+        check_index(ARRAY(5, int64_t), n, n_regions, fn, "region") < 0 ||
+        check_index(ARRAY(6, int64_t), n, lens[11], fn, "sector") < 0) {
+        goto done;
+    }
+    {
+        const unsigned char *alive = ARRAY(0, unsigned char), *foreign = ARRAY(2, unsigned char),
+                            *innovated = ARRAY(8, unsigned char), *left = ARRAY(9, unsigned char),
+                            *sez_open = ARRAY(10, unsigned char);
+        const signed char *status = ARRAY(1, signed char);
+        const int64_t *sez = ARRAY(3, int64_t), *cl = ARRAY(4, int64_t),
+                      *region = ARRAY(5, int64_t), *sector = ARRAY(6, int64_t),
+                      *entry_year = ARRAY(7, int64_t);
+        const double *va = ARRAY(11, double), *turnover = ARRAY(12, double),
+                     *investment = ARRAY(13, double), *exports = ARRAY(14, double),
+                     *employment = ARRAY(15, double), *wage_bill = ARRAY(16, double),
+                     *taxes_ = ARRAY(17, double), *privilege = ARRAY(18, double),
+                     *capital = ARRAY(19, double), *productivity = ARRAY(20, double);
+        double *out = ARRAY(21, double);
+        Py_BEGIN_ALLOW_THREADS
+        for (Py_ssize_t i = 0; i < n; i++) {
+            int a = alive[i] != 0, f = foreign[i] != 0;
+            int producing = a && status[i] == producing_code;
+            int64_t z = sez[i], c = cl[i];
+            int open_zone = z >= 0 && sez_open[z];
+            double v[N_SCOPE_VALUES] = {
+                turnover[i] * va[sector[i]],
+                a ? capital[i] : 0.0,
+                investment[i] * (double)f,
+                (a && f) ? capital[i] : 0.0,
+                productivity[i] * employment[i],
+                turnover[i],
+                investment[i],
+                exports[i],
+                employment[i],
+                wage_bill[i],
+                taxes_[i],
+                privilege[i],
+                (double)a,
+                (double)producing,
+                (double)(a && f),
+                (double)(a && open_zone),
+                (double)(producing && open_zone),
+                (double)(producing && c >= 0),
+                (double)(a && entry_year[i] == year),
+                (double)(left[i] != 0),
+                (double)(innovated[i] != 0),
+            };
+            double *rows[4] = {
+                out,
+                out + (1 + region[i]) * N_SCOPE_VALUES,
+                z >= 0 ? out + (first_sez + z) * N_SCOPE_VALUES : NULL,
+                c >= 0 ? out + (first_cl + c) * N_SCOPE_VALUES : NULL,
+            };
+            for (int g = 0; g < 4; g++) {
+                double *r = rows[g];
+                if (r == NULL) {
+                    continue;
+                }
+                for (int j = 0; j < N_SCOPE_VALUES; j++) {
+                    r[j] += v[j];
+                }
+            }
+        }
+        Py_END_ALLOW_THREADS
+    }
+    result = Py_NewRef(Py_None);
+done:
+    release(b, 22);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"group_sums", group_sums, METH_VARARGS,
      "group_sums(out, keys, weights): add each row's weights into its keys' bins, in row "
@@ -605,6 +732,8 @@ static PyMethodDef methods[] = {
      "Gross investment of producers and projects; capital updated in place (D2)."},
     {"log_productivity", log_productivity, METH_VARARGS,
      "Per-firm log productivity: the sum of its terms, left to right (P1-P4)."},
+    {"scope_totals", scope_totals, METH_VARARGS,
+     "The indicator recorder's sums and counts for every scope, one pass over the firms."},
     {NULL, NULL, 0, NULL},
 };
 

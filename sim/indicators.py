@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from sim.agents.firm import PRODUCING
-from sim.kernels import group_sums
+from sim.kernels import SCOPE_COUNTS, SCOPE_SUMS, scope_totals
 
 if TYPE_CHECKING:
     from sim.model import SEZClusterModel
@@ -130,7 +130,17 @@ INDICATORS = _Registry(
     )
 )
 
-_SUM_COLUMNS = (
+#: Firm table columns the recorder reads.
+_FIRM_COLUMNS = (
+    "alive",
+    "status",
+    "foreign",
+    "sez",
+    "cluster",
+    "region",
+    "sector",
+    "entry_year",
+    "innovated",
     "turnover",
     "investment",
     "exports",
@@ -138,6 +148,8 @@ _SUM_COLUMNS = (
     "wage_bill",
     "taxes",
     "privilege_cost",
+    "capital",
+    "productivity",
 )
 
 
@@ -184,53 +196,24 @@ class IndicatorRecorder:
         m = self.model
         f, t, p = m.firms, m.territory, m.params
         n = f.n
-        alive, status = f.view("alive"), f.view("status")
-        producing = alive & (status == PRODUCING)
-        sez, cl, region, sector = (
-            f.view("sez"),
-            f.view("cluster"),
-            f.view("region"),
-            f.view("sector"),
-        )
-        open_zone = (
-            (sez >= 0) & m.government.sez_open[np.maximum(sez, 0)]
-            if m.n_sezs
-            else (np.zeros(n, bool))
-        )
-        foreign = f.view("foreign")
-        turnover = f.view("turnover")
-        entrants = f.view("entry_year") == year
+        alive = f.view("alive")
+        cl = f.view("cluster")
         left = np.zeros(n, bool)
         left[exited] = True
-
-        counts = {
-            "firms": alive,
-            "firms_producing": producing,
-            "foreign_firms": alive & foreign,
-            "sez_registered": alive & open_zone,
-            "sez_active": producing & open_zone,
-            "cluster_members": producing & (cl >= 0),
-            "entrants": alive & entrants,
-            "exits": left,
-            "innovations": f.view("innovated"),
-        }
-        sums = {
-            "value_added": turnover * (1.0 / p.sigma + t.labour_share[sector]),
-            "capital": np.where(alive, f.view("capital"), 0.0),
-            "fdi_inflow": f.view("investment") * foreign,
-            "fdi_stock": np.where(alive & foreign, f.view("capital"), 0.0),
-            "_z_emp": f.view("productivity") * f.view("employment"),
-        }
-        for name in _SUM_COLUMNS:
-            sums[name] = f.view(name)
-        # Every scope adds its firms in row order (one pass, sim.kernels.group_sums), so
-        # the floating-point sums do not depend on how the table is stored and equal a
-        # bincount per scope. Scope rows: national, regions, SEZs, clusters.
-        first_sez, first_cl = 1 + m.n_regions, 1 + m.n_regions + m.n_sezs
-        keys = (0, (region, 1), (sez, first_sez), (cl, first_cl))
-        names = [*sums, *counts]
-        totals = group_sums(len(self.scopes), keys, [*sums.values(), *counts.values()])
-        agg = {name: totals[:, j] for j, name in enumerate(names)}
+        # Every sum and count for every scope in one pass; each scope adds its firms in
+        # row order, so a sum does not depend on how the table is stored (it equals a
+        # bincount per scope). Scope rows: national, regions, SEZs, clusters.
+        totals = scope_totals(
+            {name: f.view(name) for name in _FIRM_COLUMNS},
+            left,
+            m.government.sez_open,
+            1.0 / p.sigma + t.labour_share,
+            year,
+            PRODUCING,
+            m.n_regions,
+            m.n_clusters,
+        )
+        agg = {name: totals[:, j] for j, name in enumerate((*SCOPE_SUMS, *SCOPE_COUNTS))}
         n_scopes = len(self.scopes)
         block = np.full((n_scopes, len(INDICATORS)), np.nan)
         for name, values in agg.items():
@@ -269,9 +252,9 @@ class IndicatorRecorder:
         turnover_r = agg["turnover"][1 : 1 + m.n_regions]
         block[0, self._col["herfindahl"]] = herfindahl(turnover_r)
         block[0, self._col["theil"]] = theil(turnover_r, m.labour_force)
-        n_prod = producing.sum()
+        producing = agg["firms_producing"]  # exact counts: national, then region 0
         block[0, self._col["industry_share_a"]] = (
-            float((producing & (region == 0)).sum() / n_prod) if n_prod else float("nan")
+            float(producing[1] / producing[0]) if producing[0] else float("nan")
         )
         self.years.append(year)
         self.blocks.append(block)

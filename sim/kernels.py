@@ -8,6 +8,7 @@ and what runs when the extension is not built or ``SEZSIM_NO_KERNELS=1`` is set
 
 - :func:`group_sums`: row-order sums of many weights into the bins of several keys, each
   bin's sum the number ``np.bincount(key, weights=w)`` gives (indicator recording).
+- :func:`scope_totals`: every indicator sum and count for every scope in one pass.
 - :func:`taxes_and_privilege_cost` (F1-F3), :func:`market_outcomes` (M7),
   :func:`firm_accounts`, :func:`invest` (D2), :func:`log_productivity` (P1-P4).
 """
@@ -40,6 +41,8 @@ __all__ = [
     "log_productivity",
     "market_outcomes",
     "market_outcomes_numpy",
+    "scope_totals",
+    "scope_totals_numpy",
     "taxes_and_privilege_cost",
 ]
 
@@ -285,3 +288,123 @@ def log_productivity(
         log_q, knowledge, agglo_gain, cell, log1p_infrastructure, log1p_coordination, out
     )
     return out
+
+
+#: Columns of :func:`scope_totals`: the sums, then the counts.
+SCOPE_SUMS = (
+    "value_added",
+    "capital",
+    "fdi_inflow",
+    "fdi_stock",
+    "_z_emp",
+    "turnover",
+    "investment",
+    "exports",
+    "employment",
+    "wage_bill",
+    "taxes",
+    "privilege_cost",
+)
+SCOPE_COUNTS = (
+    "firms",
+    "firms_producing",
+    "foreign_firms",
+    "sez_registered",
+    "sez_active",
+    "cluster_members",
+    "entrants",
+    "exits",
+    "innovations",
+)
+
+
+def scope_totals(
+    firm: dict[str, np.ndarray],
+    left: np.ndarray,
+    sez_open: np.ndarray,
+    value_added_factor: np.ndarray,
+    year: int,
+    producing_code: int,
+    n_regions: int,
+    n_clusters: int,
+) -> np.ndarray:
+    """Sums and counts of the firm table for every scope, each scope in row order.
+
+    Args:
+        firm: the firm table's columns (``FirmTable.view``) by name.
+        left: bool per row, firms that left this year.
+        sez_open: bool per SEZ.
+        value_added_factor: per sector, ``1 / sigma + labour_share``.
+        year: this year (entrants have ``entry_year == year``).
+        producing_code: the status of producing firms.
+        n_regions: regions (scope layout; SEZs from ``sez_open``).
+        n_clusters: clusters.
+
+    Returns:
+        ``(1 + regions + SEZs + clusters, 21)``: rows national, regions, SEZs, clusters;
+        columns :data:`SCOPE_SUMS` then :data:`SCOPE_COUNTS`.
+    """
+    if _kernels is None:
+        return scope_totals_numpy(
+            firm, left, sez_open, value_added_factor, year, producing_code, n_regions, n_clusters
+        )
+    n_scopes = 1 + n_regions + sez_open.size + n_clusters
+    out = np.zeros((n_scopes, len(SCOPE_SUMS) + len(SCOPE_COUNTS)))
+    names = ("alive", "status", "foreign", "sez", "cluster", "region", "sector", "entry_year")
+    columns = ("turnover", "investment", "exports", "employment", "wage_bill", "taxes")
+    _kernels.scope_totals(
+        *(firm[name] for name in names),
+        firm["innovated"],
+        left,
+        sez_open,
+        value_added_factor,
+        *(firm[name] for name in columns),
+        firm["privilege_cost"],
+        firm["capital"],
+        firm["productivity"],
+        out.reshape(-1),
+        int(year),
+        int(producing_code),
+        int(n_regions),
+        int(n_clusters),
+    )
+    return out
+
+
+def scope_totals_numpy(
+    firm: dict[str, np.ndarray],
+    left: np.ndarray,
+    sez_open: np.ndarray,
+    value_added_factor: np.ndarray,
+    year: int,
+    producing_code: int,
+    n_regions: int,
+    n_clusters: int,
+) -> np.ndarray:
+    """Numpy twin of :func:`scope_totals` (row-order sums through :func:`group_sums`)."""
+    alive, sez, cl = firm["alive"], firm["sez"], firm["cluster"]
+    producing = alive & (firm["status"] == producing_code)
+    open_zone = (sez >= 0) & sez_open[np.maximum(sez, 0)] if sez_open.size else sez >= 0
+    foreign = firm["foreign"]
+    sums = [
+        firm["turnover"] * value_added_factor[firm["sector"]],
+        np.where(alive, firm["capital"], 0.0),
+        firm["investment"] * foreign,
+        np.where(alive & foreign, firm["capital"], 0.0),
+        firm["productivity"] * firm["employment"],
+        *(firm[name] for name in SCOPE_SUMS[5:]),
+    ]
+    counts = [
+        alive,
+        producing,
+        alive & foreign,
+        alive & open_zone,
+        producing & open_zone,
+        producing & (cl >= 0),
+        alive & (firm["entry_year"] == year),
+        left,
+        firm["innovated"],
+    ]
+    first_sez = 1 + n_regions
+    keys = (0, (firm["region"], 1), (sez, first_sez), (cl, first_sez + sez_open.size))
+    return group_sums(first_sez + sez_open.size + n_clusters, keys, [*sums, *counts])

@@ -209,3 +209,28 @@ def test_numpy_twins_give_the_same_run_as_the_kernels(tmp_path, small_path):
     subprocess.run([sys.executable, "-c", code], check=True, env=env)
     compiled = SEZClusterModel(small_path, policy="merge", rng=11).run().indicators()
     pd.testing.assert_frame_equal(pd.read_pickle(out), compiled, check_exact=True)
+
+
+def test_scope_totals_equal_the_numpy_twin_bitwise(small_path):
+    from sim import SEZClusterModel
+    from sim.agents.firm import PRODUCING
+    from sim.indicators import _FIRM_COLUMNS
+    from sim.kernels import scope_totals, scope_totals_numpy
+
+    m = SEZClusterModel(small_path, rng=6, exit_rate=0.2).run(2016)
+    f = m.firms
+    left = np.random.default_rng(0).random(f.n) < 0.05
+    args = (
+        {name: f.view(name) for name in _FIRM_COLUMNS},
+        left,
+        m.government.sez_open,
+        1.0 / m.params.sigma + m.territory.labour_share,
+        2012,
+        PRODUCING,
+        m.n_regions,
+        m.n_clusters,
+    )
+    got, want = scope_totals(*args), scope_totals_numpy(*args)
+    assert got.shape == (1 + m.n_regions + m.n_sezs + m.n_clusters, 21)
+    assert np.array_equal(got, want)
+    assert got[0, -2] == left.sum() > 0  # exits, national
