@@ -17,8 +17,6 @@ target's mean, spread across seeds and relative error.
 
 from __future__ import annotations
 
-import concurrent.futures as cf
-import multiprocessing
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,7 +28,8 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from sim.experiments.runs import RunTask, run_one
+from sim.experiments.backends import LocalBackend
+from sim.experiments.runs import RunTask
 from sim.indicators import INDICATORS
 from sim.policy import POLICIES
 from sim.scenario import (
@@ -222,16 +221,10 @@ class _Evaluator:
         self.until = max(t.year for t in spec.targets)
         self.indicators = tuple(sorted({t.indicator for t in spec.targets}))
         self.scopes = tuple(sorted({t.scope for t in spec.targets}))
-        self.workers = max(1, workers)
-        self.pool = (
-            cf.ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
-            if self.workers > 1
-            else None
-        )
+        self.backend = LocalBackend(max(1, workers))  # one pool for every evaluation
 
     def close(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(cancel_futures=True)
+        self.backend.close()
 
     def simulate(self, params: dict[str, float], seeds: list[int]) -> np.ndarray:
         """(replications, targets) simulated values at a parameter point."""
@@ -251,7 +244,7 @@ class _Evaluator:
             )
             for k, seed in enumerate(seeds)
         ]
-        results = list(self.pool.map(run_one, tasks)) if self.pool else [run_one(t) for t in tasks]
+        results = self.backend.results_in_order(tasks)
         rows = []
         for r in results:
             if r.status != "ok":

@@ -51,24 +51,35 @@ class LocalBackend(Backend):
         self._pool: cf.ProcessPoolExecutor | None = None
 
     def results(self, tasks: Sequence[RunTask]) -> Iterator[RunResult]:
-        """Run in this process (one worker) or on a spawn-started process pool."""
+        """Run in this process (one worker) or on a spawn-started process pool.
+
+        The pool is started by the first call and kept for the next ones (a calibration
+        asks for a few replications at a time, hundreds of times) until :meth:`close`.
+        """
         if self.workers == 1:
             for task in tasks:
                 yield run_one(task)
             return
-        # spawn: workers start clean (no inherited threads or state from the parent).
-        self._pool = cf.ProcessPoolExecutor(
-            max_workers=self.workers, mp_context=multiprocessing.get_context("spawn")
-        )
+        if self._pool is None:
+            # spawn: workers start clean (no inherited threads or state from the parent).
+            self._pool = cf.ProcessPoolExecutor(
+                max_workers=self.workers, mp_context=multiprocessing.get_context("spawn")
+            )
         futures = [self._pool.submit(run_one, t) for t in tasks]
         try:
             for fut in cf.as_completed(futures):
                 yield fut.result()
         except cf.process.BrokenProcessPool as exc:
+            self.close()  # a broken pool takes no more work
             raise WorkerLost("a worker process died; rerun with --resume to finish") from exc
         finally:
             for fut in futures:
                 fut.cancel()
+
+    def results_in_order(self, tasks: Sequence[RunTask]) -> list[RunResult]:
+        """All results, in the order of ``tasks`` (not of completion)."""
+        index = {task.run_id: i for i, task in enumerate(tasks)}
+        return sorted(self.results(tasks), key=lambda r: index[r.run_id])
 
     def close(self) -> None:
         """Shut the pool down, cancelling what has not started."""
