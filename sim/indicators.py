@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from sim.agents.firm import PRODUCING
-from sim.kernels import SCOPE_COUNTS, SCOPE_SUMS, scope_totals
+from sim.kernels import SCOPE_COUNTS, SCOPE_INPUTS, SCOPE_SUMS, scope_totals
 
 if TYPE_CHECKING:
     from sim.model import SEZClusterModel
@@ -130,28 +130,6 @@ INDICATORS = _Registry(
     )
 )
 
-#: Firm table columns the recorder reads.
-_FIRM_COLUMNS = (
-    "alive",
-    "status",
-    "foreign",
-    "sez",
-    "cluster",
-    "region",
-    "sector",
-    "entry_year",
-    "innovated",
-    "turnover",
-    "investment",
-    "exports",
-    "employment",
-    "wage_bill",
-    "taxes",
-    "privilege_cost",
-    "capital",
-    "productivity",
-)
-
 
 def herfindahl(values: np.ndarray) -> float:
     """Sum of squared shares (0 for an empty total)."""
@@ -204,7 +182,7 @@ class IndicatorRecorder:
         # row order, so a sum does not depend on how the table is stored (it equals a
         # bincount per scope). Scope rows: national, regions, SEZs, clusters.
         totals = scope_totals(
-            {name: f.view(name) for name in _FIRM_COLUMNS},
+            {name: f.view(name) for name in SCOPE_INPUTS},
             left,
             m.government.sez_open,
             1.0 / p.sigma + t.labour_share,

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from sim.economy import firm_dynamics as dyn
 from sim.economy import fiscal
 
 if os.environ.get("SEZSIM_NO_KERNELS", "") not in ("", "0"):
@@ -32,6 +33,9 @@ else:
 
 __all__ = [
     "COMPILED",
+    "SCOPE_COUNTS",
+    "SCOPE_INPUTS",
+    "SCOPE_SUMS",
     "firm_accounts",
     "firm_accounts_numpy",
     "group_sums",
@@ -258,8 +262,6 @@ def invest_numpy(
     capital_output_ratio, depreciation, adjustment, investment,
 ) -> None:  # fmt: skip
     """Numpy twin of :func:`invest` (the reference the kernel is tested against)."""
-    from sim.economy import firm_dynamics as dyn
-
     inv = np.where(
         producing,
         dyn.investment(capital, turnover, capital_output_ratio, depreciation, adjustment),
@@ -318,6 +320,23 @@ SCOPE_COUNTS = (
 )
 
 
+#: Firm-table columns :func:`scope_totals` reads, in the compiled kernel's argument order:
+#: flags and keys (before ``left``, ``sez_open`` and the value-added factor), then values.
+SCOPE_KEY_COLUMNS = (
+    "alive",
+    "status",
+    "foreign",
+    "sez",
+    "cluster",
+    "region",
+    "sector",
+    "entry_year",
+    "innovated",
+)
+SCOPE_VALUE_COLUMNS = (*SCOPE_SUMS[5:], "capital", "productivity")
+SCOPE_INPUTS = (*SCOPE_KEY_COLUMNS, *SCOPE_VALUE_COLUMNS)
+
+
 def scope_totals(
     firm: dict[str, np.ndarray],
     left: np.ndarray,
@@ -331,7 +350,7 @@ def scope_totals(
     """Sums and counts of the firm table for every scope, each scope in row order.
 
     Args:
-        firm: the firm table's columns (``FirmTable.view``) by name.
+        firm: the firm table's columns (``FirmTable.view``) named in :data:`SCOPE_INPUTS`.
         left: bool per row, firms that left this year.
         sez_open: bool per SEZ.
         value_added_factor: per sector, ``1 / sigma + labour_share``.
@@ -350,18 +369,12 @@ def scope_totals(
         )
     n_scopes = 1 + n_regions + sez_open.size + n_clusters
     out = np.zeros((n_scopes, len(SCOPE_SUMS) + len(SCOPE_COUNTS)))
-    names = ("alive", "status", "foreign", "sez", "cluster", "region", "sector", "entry_year")
-    columns = ("turnover", "investment", "exports", "employment", "wage_bill", "taxes")
     _kernels.scope_totals(
-        *(firm[name] for name in names),
-        firm["innovated"],
+        *(firm[name] for name in SCOPE_KEY_COLUMNS),
         left,
         sez_open,
         value_added_factor,
-        *(firm[name] for name in columns),
-        firm["privilege_cost"],
-        firm["capital"],
-        firm["productivity"],
+        *(firm[name] for name in SCOPE_VALUE_COLUMNS),
         out.reshape(-1),
         int(year),
         int(producing_code),

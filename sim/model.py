@@ -809,9 +809,7 @@ class SEZClusterModel(mesa.Model):
             f.view("alive") & (f.view("cluster") >= 0) & (f.view("status") == PRODUCING)
         )
         c = f.view("cluster")[rows]
-        if c.size and c.max() < 2**15:
-            c = c.astype(np.int16)  # same stable order; numpy radix-sorts 16-bit keys
-        order = np.argsort(c, kind="stable")
+        order = dyn.stable_order(c)
         bounds = np.searchsorted(c[order], np.arange(self.n_clusters + 1))
         by_cluster = rows[order]
         return [by_cluster[bounds[i] : bounds[i + 1]] for i in range(self.n_clusters)]

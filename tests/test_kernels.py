@@ -214,14 +214,13 @@ def test_numpy_twins_give_the_same_run_as_the_kernels(tmp_path, small_path):
 def test_scope_totals_equal_the_numpy_twin_bitwise(small_path):
     from sim import SEZClusterModel
     from sim.agents.firm import PRODUCING
-    from sim.indicators import _FIRM_COLUMNS
-    from sim.kernels import scope_totals, scope_totals_numpy
+    from sim.kernels import SCOPE_INPUTS, scope_totals, scope_totals_numpy
 
     m = SEZClusterModel(small_path, rng=6, exit_rate=0.2).run(2016)
     f = m.firms
     left = np.random.default_rng(0).random(f.n) < 0.05
     args = (
-        {name: f.view(name) for name in _FIRM_COLUMNS},
+        {name: f.view(name) for name in SCOPE_INPUTS},
         left,
         m.government.sez_open,
         1.0 / m.params.sigma + m.territory.labour_share,

@@ -15,6 +15,7 @@ __all__ = [
     "innovation_draws",
     "investment",
     "relocation_moves",
+    "stable_order",
 ]
 
 
@@ -81,6 +82,17 @@ def categorical_draws(rng: np.random.Generator, p: np.ndarray, n: int) -> np.nda
     return cdf.searchsorted(rng.random(n), side="right")
 
 
+def stable_order(keys: np.ndarray) -> np.ndarray:
+    """``np.argsort(keys, kind="stable")``, faster for small non-negative integer keys.
+
+    Keys that fit 16 bits are sorted as int16, which numpy radix-sorts: the same order
+    (a stable sort of the same values), about 3x faster than on int64.
+    """
+    if keys.size and 0 <= keys.min() and keys.max() < 2**15:
+        keys = keys.astype(np.int16)
+    return np.argsort(keys, kind="stable")
+
+
 def relocation_moves(
     rng: np.random.Generator,
     group: np.ndarray,
@@ -120,10 +132,7 @@ def relocation_moves(
     # Draw a random peer of the same group: sort movable firms by group, then pick a
     # uniform position inside the reviser's group block (O(N log N) once per step).
     pool = np.flatnonzero(movable)
-    keys = group[pool]
-    if keys.size and 0 <= keys.min() and keys.max() < 2**15:
-        keys = keys.astype(np.int16)  # same stable order; numpy radix-sorts 16-bit keys
-    order = pool[np.argsort(keys, kind="stable")]
+    order = pool[stable_order(group[pool])]
     g_sorted = group[order]
     lo = np.searchsorted(g_sorted, group[idx], side="left")
     hi = np.searchsorted(g_sorted, group[idx], side="right")

@@ -112,9 +112,11 @@ def log_productivity_by_cell(
     """
     from sim import kernels
 
-    l1, l2 = _log1p_sparse(infrastructure_i), _log1p_sparse(coordination_i)
     if not kernels.COMPILED:
-        return log_q + knowledge + agglo_gain.take(cell) + l1 + l2
+        return log_productivity(
+            log_q, knowledge, agglo_gain.take(cell), infrastructure_i, coordination_i
+        )
+    l1, l2 = _log1p_sparse(infrastructure_i), _log1p_sparse(coordination_i)
     return kernels.log_productivity(log_q, knowledge, agglo_gain, cell, l1, l2)
 
 
