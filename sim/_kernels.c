@@ -1,12 +1,10 @@
 /*
- * sim._kernels: compiled helpers for the hot loops that numpy cannot fuse.
+ * sim._kernels: compiled passes over the firm table for the loops numpy cannot fuse.
  *
- * group_sums(out, keys, weights) adds every row's weights into the bins its keys name,
- * row after row. For each bin and weight the additions happen in increasing row order,
- * starting from what `out` holds, exactly as `np.bincount(key, weights=w)` does for one
- * key and one weight: the results are bit-identical to those bincounts (tests check it),
- * but all keys and weights are done in one pass over the rows, with independent
- * accumulators instead of one dependent chain per bincount.
+ * Each function does in one pass what a handful of numpy operations do, with the same
+ * IEEE operations in the same order, so the same bits (sim/kernels.py holds the numpy
+ * twins the tests compare them with; docs/performance.md gives the rules). Sums run in
+ * row order from what the output holds, as np.bincount does.
  *
  * Compiled with -ffp-contract=off (setup.py): a fused multiply-add would change bits.
  * Uses only the buffer protocol, so it needs no numpy headers to build.
@@ -15,9 +13,6 @@
 #include <Python.h>
 #include <stdint.h>
 #include <string.h>
-
-#define MAX_KEYS 8
-#define MAX_WEIGHTS 64
 
 typedef struct {
     Py_buffer view;
@@ -72,255 +67,6 @@ static inline double np_maximum(double a, double b) {
     }
     return a > b ? a : b;
 }
-
-#define CHUNK 8
-#define BLOCK 2048 /* rows: 2048 x (21 float64 and bool weights + keys) ~ 0.3 MB */
-
-
-/* Up to eight weights of one type T, every row into one bin: the accumulators stay in
- * registers (the unrolled body is written for C weights, C a compile-time constant). */
-#define ADD_CONSTANT(T, C)                                                                    \
-    do {                                                                                      \
-        const T *restrict p[C];                                                               \
-        double s[C];                                                                          \
-        for (int j = 0; j < C; j++) {                                                         \
-            p[j] = (const T *)w[j];                                                           \
-            s[j] = bin[j];                                                                    \
-        }                                                                                     \
-        for (Py_ssize_t i = i0; i < i1; i++) {                                                \
-            for (int j = 0; j < C; j++) {                                                     \
-                s[j] += (double)p[j][i];                                                      \
-            }                                                                                 \
-        }                                                                                     \
-        for (int j = 0; j < C; j++) {                                                         \
-            bin[j] = s[j];                                                                    \
-        }                                                                                     \
-    } while (0)
-
-/* Up to eight weights of one type T, each listed row i into bin key[i]. */
-#define ADD_KEYED(T, C)                                                                       \
-    do {                                                                                      \
-        const T *restrict p[C];                                                               \
-        for (int j = 0; j < C; j++) {                                                         \
-            p[j] = (const T *)w[j];                                                           \
-        }                                                                                     \
-        for (Py_ssize_t m = 0; m < n_rows; m++) {                                             \
-            Py_ssize_t i = rows[m];                                                           \
-            double *restrict r = acc + key[i] * stride;                                       \
-            for (int j = 0; j < C; j++) {                                                     \
-                r[j] += (double)p[j][i];                                                      \
-            }                                                                                 \
-        }                                                                                     \
-    } while (0)
-
-#define DISPATCH(MACRO, T)                                                                    \
-    switch (c) {                                                                              \
-    case 8: MACRO(T, 8); break;                                                               \
-    case 4: MACRO(T, 4); break;                                                               \
-    case 2: MACRO(T, 2); break;                                                               \
-    default: MACRO(T, 1); break;                                                              \
-    }
-
-/* Every row into one bin; c is 8, 4, 2 or 1 weights of one kind (bools are 0 or 1). */
-static void add_constant(double *restrict bin, const void *const *w, char kind, int c,
-                         Py_ssize_t i0, Py_ssize_t i1) {
-    if (kind == 'd') {
-        DISPATCH(ADD_CONSTANT, double)
-    } else {
-        DISPATCH(ADD_CONSTANT, unsigned char)
-    }
-}
-
-/* Each of the n_rows listed rows (increasing) into bin key[i]; acc is (bins, stride),
- * offset to the chunk. */
-static void add_keyed(double *restrict acc, Py_ssize_t stride, const int64_t *restrict key,
-                      const Py_ssize_t *restrict rows, Py_ssize_t n_rows, const void *const *w,
-                      char kind, int c) {
-    if (kind == 'd') {
-        DISPATCH(ADD_KEYED, double)
-    } else {
-        DISPATCH(ADD_KEYED, unsigned char)
-    }
-}
-
-/* The next chunk from weight w0: as many of 8, 4, 2, 1 consecutive weights of one kind. */
-static int chunk_size(const char *kind, Py_ssize_t w0, Py_ssize_t n_w) {
-    int same = 1;
-    while (w0 + same < n_w && same < CHUNK && kind[w0 + same] == kind[w0]) {
-        same++;
-    }
-    return same >= 8 ? 8 : same >= 4 ? 4 : same >= 2 ? 2 : 1;
-}
-
-static PyObject *group_sums(PyObject *self, PyObject *args) {
-    PyObject *out_obj, *keys_obj, *weights_obj;
-    if (!PyArg_ParseTuple(args, "OO!O!", &out_obj, &PyTuple_Type, &keys_obj, &PyTuple_Type,
-                          &weights_obj)) {
-        return NULL;
-    }
-    Py_ssize_t n_keys = PyTuple_GET_SIZE(keys_obj);
-    Py_ssize_t n_w = PyTuple_GET_SIZE(weights_obj);
-    if (n_keys < 1 || n_keys > MAX_KEYS || n_w < 1 || n_w > MAX_WEIGHTS) {
-        PyErr_Format(PyExc_ValueError, "group_sums: 1..%d keys and 1..%d weights, got %zd and %zd",
-                     MAX_KEYS, MAX_WEIGHTS, n_keys, n_w);
-        return NULL;
-    }
-    Buf out = {0};
-    if (PyObject_GetBuffer(out_obj, &out.view,
-                           PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | PyBUF_WRITABLE) < 0) {
-        return NULL;
-    }
-    out.held = 1;
-    const char *ofmt = out.view.format ? out.view.format : "B";
-    if (ofmt[0] == '<' || ofmt[0] == '=' || ofmt[0] == '@') {
-        ofmt++;
-    }
-    if (out.view.ndim != 2 || strcmp(ofmt, "d") != 0 || out.view.shape[1] != n_w) {
-        PyErr_Format(PyExc_TypeError,
-                     "group_sums: out must be a writable C-contiguous float64 array of shape "
-                     "(bins, %zd)",
-                     n_w);
-        release(&out, 1);
-        return NULL;
-    }
-    Py_ssize_t n_bins = out.view.shape[0];
-    double *acc = (double *)out.view.buf;
-
-    /* Keys: an int64 array of bins (negative: the row is not in any bin of this key), or a
-     * Python int: every row goes to that bin. The row count comes from the first array. */
-    Buf key_bufs[MAX_KEYS] = {{0}};
-    Buf w_bufs[MAX_WEIGHTS] = {{0}};
-    const int64_t *key_ptr[MAX_KEYS];
-    Py_ssize_t key_const[MAX_KEYS];
-    Py_ssize_t key_offset[MAX_KEYS];
-    const void *w_ptr[MAX_WEIGHTS];
-    char w_kind[MAX_WEIGHTS];
-    PyObject *result = NULL;
-
-    Py_ssize_t n = -1;
-    for (Py_ssize_t w = 0; w < n_w && n < 0; w++) {
-        Py_buffer probe;
-        if (PyObject_GetBuffer(PyTuple_GET_ITEM(weights_obj, w), &probe, PyBUF_ND) < 0) {
-            goto done;
-        }
-        n = probe.ndim == 1 ? probe.shape[0] : -1;
-        PyBuffer_Release(&probe);
-    }
-    if (n < 0) {
-        PyErr_SetString(PyExc_TypeError, "group_sums: weights must be 1-d arrays");
-        goto done;
-    }
-    for (Py_ssize_t g = 0; g < n_keys; g++) {
-        PyObject *k = PyTuple_GET_ITEM(keys_obj, g);
-        key_ptr[g] = NULL;
-        key_const[g] = -1;
-        key_offset[g] = 0;
-        if (PyTuple_Check(k)) {
-            /* (array, offset): bin array[i] + offset for rows with array[i] >= 0. */
-            if (PyTuple_GET_SIZE(k) != 2 || !PyLong_Check(PyTuple_GET_ITEM(k, 1))) {
-                PyErr_Format(PyExc_TypeError, "group_sums: key %zd: expected (array, offset)", g);
-                goto done;
-            }
-            key_offset[g] = PyLong_AsSsize_t(PyTuple_GET_ITEM(k, 1));
-            if (key_offset[g] < 0) {
-                if (!PyErr_Occurred()) {
-                    PyErr_Format(PyExc_ValueError, "group_sums: key %zd: negative offset", g);
-                }
-                goto done;
-            }
-            k = PyTuple_GET_ITEM(k, 0);
-        }
-        if (PyLong_Check(k)) {
-            key_const[g] = PyLong_AsSsize_t(k);
-            if (key_const[g] == -1 && PyErr_Occurred()) {
-                goto done;
-            }
-            if (key_const[g] < 0 || key_const[g] >= n_bins) {
-                PyErr_Format(PyExc_IndexError, "group_sums: bin %zd of key %zd >= %zd bins",
-                             key_const[g], g, n_bins);
-                goto done;
-            }
-            continue;
-        }
-        if (get_vector(k, &key_bufs[g], n, "lq", 8, "key", g) < 0) {
-            goto done;
-        }
-        key_ptr[g] = (const int64_t *)key_bufs[g].view.buf;
-    }
-    for (Py_ssize_t w = 0; w < n_w; w++) {
-        PyObject *obj = PyTuple_GET_ITEM(weights_obj, w);
-        Py_buffer probe;
-        if (PyObject_GetBuffer(obj, &probe, PyBUF_FORMAT) < 0) {
-            goto done;
-        }
-        Py_ssize_t size = probe.itemsize;
-        PyBuffer_Release(&probe);
-        if (size == 8) {
-            if (get_vector(obj, &w_bufs[w], n, "d", 8, "weight", w) < 0) {
-                goto done;
-            }
-            w_kind[w] = 'd';
-        } else {
-            if (get_vector(obj, &w_bufs[w], n, "?bB", 1, "weight", w) < 0) {
-                goto done;
-            }
-            w_kind[w] = '?';
-        }
-        w_ptr[w] = w_bufs[w].view.buf;
-    }
-    /* Check every key before adding anything, so an error leaves `out` untouched. */
-    for (Py_ssize_t g = 0; g < n_keys; g++) {
-        if (key_ptr[g] == NULL) {
-            continue;
-        }
-        for (Py_ssize_t i = 0; i < n; i++) {
-            if (key_ptr[g][i] >= n_bins - key_offset[g]) {
-                PyErr_Format(PyExc_IndexError, "group_sums: key %zd row %zd: bin %lld >= %zd bins",
-                             g, i, (long long)(key_ptr[g][i] + key_offset[g]), n_bins);
-                goto done;
-            }
-        }
-    }
-
-    Py_BEGIN_ALLOW_THREADS
-    /* Rows in blocks that stay in cache; within a block, key by key and weights up to
-     * eight at a time. Each (bin, weight) still receives its rows in increasing order (the
-     * keys' bins are disjoint), the data is read from memory once, and eight independent
-     * accumulations hide the latency of an addition that waits for the previous one. */
-    Py_ssize_t rows[BLOCK];
-    for (Py_ssize_t i0 = 0; i0 < n; i0 += BLOCK) {
-        Py_ssize_t i1 = n - i0 < BLOCK ? n : i0 + BLOCK;
-        for (Py_ssize_t g = 0; g < n_keys; g++) {
-            Py_ssize_t n_rows = 0;
-            if (key_ptr[g] != NULL) {
-                /* The block's rows in this key's bins, listed without a branch per row. */
-                for (Py_ssize_t i = i0; i < i1; i++) {
-                    rows[n_rows] = i;
-                    n_rows += key_ptr[g][i] >= 0;
-                }
-            }
-            for (Py_ssize_t w0 = 0, c; w0 < n_w; w0 += c) {
-                c = chunk_size(w_kind, w0, n_w);
-                if (key_ptr[g] == NULL) {
-                    add_constant(acc + key_const[g] * n_w + w0, w_ptr + w0, w_kind[w0], (int)c,
-                                 i0, i1);
-                } else {
-                    add_keyed(acc + key_offset[g] * n_w + w0, n_w, key_ptr[g], rows, n_rows,
-                              w_ptr + w0, w_kind[w0], (int)c);
-                }
-            }
-        }
-    }
-    Py_END_ALLOW_THREADS
-
-    result = Py_NewRef(Py_None);
-done:
-    release(key_bufs, n_keys);
-    release(w_bufs, n_w);
-    release(&out, 1);
-    return result;
-}
-
 
 /* The arrays of one kernel call, one letter of `spec` per array:
  *   d  float64, n rows          o  float64, n rows, written
@@ -714,12 +460,6 @@ done:
 }
 
 static PyMethodDef methods[] = {
-    {"group_sums", group_sums, METH_VARARGS,
-     "group_sums(out, keys, weights): add each row's weights into its keys' bins, in row "
-     "order.\n\nout: float64 (bins, len(weights)), accumulated in place. keys: tuple of int64 "
-     "arrays (negative: skip), (array, offset) pairs (bin array[i] + offset), or ints (every "
-     "row to that bin). weights: tuple of float64 or "
-     "bool arrays, one value per row."},
     {"taxes", taxes, METH_VARARGS,
      "taxes(profit, turnover, wage_bill, profit_relief, turnover_relief, profit_rate, "
      "turnover_rate, payroll_rate, paid, cost): taxes paid and privilege cost per firm, "
@@ -739,7 +479,7 @@ static PyMethodDef methods[] = {
 
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT, "sim._kernels",
-    "Compiled row-order accumulation (see sim/kernels.py).", -1, methods,
+    "Compiled passes over the firm table (see sim/kernels.py).", -1, methods,
 };
 
 PyMODINIT_FUNC PyInit__kernels(void) { return PyModule_Create(&module); }

@@ -6,9 +6,8 @@ the rules). Each has a numpy twin: the reference the tests compare it with bit f
 and what runs when the extension is not built or ``SEZSIM_NO_KERNELS=1`` is set
 (``COMPILED`` says which).
 
-- :func:`group_sums`: row-order sums of many weights into the bins of several keys, each
-  bin's sum the number ``np.bincount(key, weights=w)`` gives (indicator recording).
-- :func:`scope_totals`: every indicator sum and count for every scope in one pass.
+- :func:`scope_totals`: every indicator sum and count for every scope in one pass, each
+  scope in row order (its twin sums with :func:`group_sums`, numpy bincounts).
 - :func:`taxes_and_privilege_cost` (F1-F3), :func:`market_outcomes` (M7),
   :func:`firm_accounts`, :func:`invest` (D2), :func:`log_productivity` (P1-P4).
 """
@@ -39,7 +38,6 @@ __all__ = [
     "firm_accounts",
     "firm_accounts_numpy",
     "group_sums",
-    "group_sums_numpy",
     "invest",
     "invest_numpy",
     "log_productivity",
@@ -56,8 +54,24 @@ COMPILED = _kernels is not None
 Key = np.ndarray | int | tuple[np.ndarray, int]
 
 
-def group_sums_numpy(n_bins: int, keys: Sequence[Key], weights: Sequence[np.ndarray]) -> np.ndarray:
-    """Reference implementation of :func:`group_sums` with one bincount per key and weight."""
+def group_sums(n_bins: int, keys: Sequence[Key], weights: Sequence[np.ndarray]) -> np.ndarray:
+    """Sums of each weight over the rows in each bin, added in row order (numpy bincounts).
+
+    The engine of :func:`scope_totals_numpy`: each bin's sum is the number
+    ``np.bincount(key, weights=w)`` gives, which is what the compiled ``scope_totals``
+    reproduces.
+
+    Args:
+        n_bins: number of bins (rows of the result).
+        keys: per key, an int64 array giving each row's bin (negative: not in this key's
+            bins), an ``(array, offset)`` pair (bin ``array[i] + offset`` where
+            ``array[i] >= 0``), or an int (every row in that bin). A row adds into one bin
+            per key; keys must not share bins.
+        weights: float64 or bool arrays, one value per row.
+
+    Returns:
+        float64 array ``(n_bins, len(weights))``.
+    """
     out = np.zeros((n_bins, len(weights)))
     n = len(weights[0])
     for key in keys:
@@ -72,40 +86,6 @@ def group_sums_numpy(n_bins: int, keys: Sequence[Key], weights: Sequence[np.ndar
         for j, w in enumerate(weights):
             out[:, j] += np.bincount(idx, weights=np.asarray(w)[take], minlength=n_bins)[:n_bins]
     return out
-
-
-def group_sums(n_bins: int, keys: Sequence[Key], weights: Sequence[np.ndarray]) -> np.ndarray:
-    """Sums of each weight over the rows in each bin, added in row order.
-
-    Args:
-        n_bins: number of bins (rows of the result).
-        keys: per key, an int64 array giving each row's bin (negative: not in this key's
-            bins), an ``(array, offset)`` pair (bin ``array[i] + offset`` where
-            ``array[i] >= 0``), or an int (every row in that bin). A row adds into one bin
-            per key.
-        weights: float64 or bool arrays, one value per row.
-
-    Returns:
-        float64 array ``(n_bins, len(weights))``. Keys must not share bins if each sum is
-        to equal one bincount; bins of different keys are simply added together.
-    """
-    if _kernels is None:
-        return group_sums_numpy(n_bins, keys, weights)
-    out = np.zeros((n_bins, len(weights)))
-    _kernels.group_sums(
-        out,
-        tuple(_key(k) for k in keys),
-        tuple(np.ascontiguousarray(w) for w in weights),
-    )
-    return out
-
-
-def _key(key: Key) -> Key:
-    if isinstance(key, int):
-        return key
-    if isinstance(key, tuple):
-        return (np.ascontiguousarray(key[0], dtype=np.int64), int(key[1]))
-    return np.ascontiguousarray(key, dtype=np.int64)
 
 
 def taxes_and_privilege_cost(
