@@ -407,6 +407,10 @@ static PyObject *scope_totals(PyObject *self, PyObject *args) {
                      *capital = ARRAY(19, double), *productivity = ARRAY(20, double);
         double *out = ARRAY(21, double);
         Py_BEGIN_ALLOW_THREADS
+        /* The national row gets every firm: it is summed in a local copy (the same adds
+         * in the same order), the other scopes in place. */
+        double nat[N_SCOPE_VALUES];
+        memcpy(nat, out, sizeof nat);
         for (Py_ssize_t i = 0; i < n; i++) {
             int a = alive[i] != 0, f = foreign[i] != 0;
             int producing = a && status[i] == producing_code;
@@ -435,27 +439,142 @@ static PyObject *scope_totals(PyObject *self, PyObject *args) {
                 (double)(left[i] != 0),
                 (double)(innovated[i] != 0),
             };
-            double *rows[4] = {
-                out,
-                out + (1 + region[i]) * N_SCOPE_VALUES,
-                z >= 0 ? out + (first_sez + z) * N_SCOPE_VALUES : NULL,
-                c >= 0 ? out + (first_cl + c) * N_SCOPE_VALUES : NULL,
-            };
-            for (int g = 0; g < 4; g++) {
-                double *r = rows[g];
-                if (r == NULL) {
-                    continue;
+            for (int j = 0; j < N_SCOPE_VALUES; j++) {
+                nat[j] += v[j];
+            }
+            double *r = out + (1 + region[i]) * N_SCOPE_VALUES;
+            for (int j = 0; j < N_SCOPE_VALUES; j++) {
+                r[j] += v[j];
+            }
+            if (z >= 0) {
+                r = out + (first_sez + z) * N_SCOPE_VALUES;
+                for (int j = 0; j < N_SCOPE_VALUES; j++) {
+                    r[j] += v[j];
                 }
+            }
+            if (c >= 0) {
+                r = out + (first_cl + c) * N_SCOPE_VALUES;
                 for (int j = 0; j < N_SCOPE_VALUES; j++) {
                     r[j] += v[j];
                 }
             }
         }
+        memcpy(out, nat, sizeof nat);
         Py_END_ALLOW_THREADS
     }
     result = Py_NewRef(Py_None);
 done:
     release(b, 22);
+    return result;
+}
+
+/* ------------------------------------------------------------------ agent registries
+ * Firms enter and leave by the thousand every year; each is a Mesa agent. These two do
+ * in one C loop what sim/agents/firm.py does in Python (its fallback): the same objects,
+ * the same attributes, the same registry entries in the same order. */
+
+/* new_agents(cls, model, first_id, count, registry, own) -> list: count agents of cls
+ * made as object.__new__(cls) with .model and .unique_id (first_id, first_id + 1, ...),
+ * each added (value None) to the dicts registry and own, in that order of ids. */
+static PyObject *new_agents(PyObject *self, PyObject *args) {
+    PyObject *cls, *model, *registry, *own;
+    Py_ssize_t first, count;
+    if (!PyArg_ParseTuple(args, "O!OnnO!O!:new_agents", &PyType_Type, &cls, &model, &first,
+                          &count, &PyDict_Type, &registry, &PyDict_Type, &own)) {
+        return NULL;
+    }
+    if (count < 0) {
+        return PyErr_Format(PyExc_ValueError, "new_agents: count %zd < 0", count);
+    }
+    PyObject *empty = PyTuple_New(0), *s_model = PyUnicode_InternFromString("model"),
+             *s_id = PyUnicode_InternFromString("unique_id"), *out = PyList_New(count);
+    if (!empty || !s_model || !s_id || !out) {
+        goto fail;
+    }
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *agent = PyBaseObject_Type.tp_new((PyTypeObject *)cls, empty, NULL);
+        if (!agent) {
+            goto fail;
+        }
+        PyList_SET_ITEM(out, i, agent); /* out owns it from here */
+        PyObject *uid = PyLong_FromSsize_t(first + i);
+        if (!uid || PyObject_SetAttr(agent, s_model, model) < 0 ||
+            PyObject_SetAttr(agent, s_id, uid) < 0) {
+            Py_XDECREF(uid);
+            goto fail;
+        }
+        Py_DECREF(uid);
+    }
+    /* the registries are filled after every agent exists, as dict.update does */
+    for (Py_ssize_t i = 0; i < count; i++) {
+        if (PyDict_SetItem(registry, PyList_GET_ITEM(out, i), Py_None) < 0) {
+            goto fail;
+        }
+    }
+    for (Py_ssize_t i = 0; i < count; i++) {
+        if (PyDict_SetItem(own, PyList_GET_ITEM(out, i), Py_None) < 0) {
+            goto fail;
+        }
+    }
+    Py_DECREF(empty);
+    Py_DECREF(s_model);
+    Py_DECREF(s_id);
+    return out;
+fail:
+    Py_XDECREF(empty);
+    Py_XDECREF(s_model);
+    Py_XDECREF(s_id);
+    Py_XDECREF(out); /* list slots not yet set are NULL, which list dealloc skips */
+    return NULL;
+}
+
+/* drop_agents(agents, slots, own, registry) -> int: for each slot (int64 array) whose
+ * entry of the list agents is not None, set it to None and delete the agent from the
+ * dicts own and registry (an agent missing from one is skipped). Returns how many
+ * agents were dropped. */
+static PyObject *drop_agents(PyObject *self, PyObject *args) {
+    PyObject *list, *slots_obj, *own, *registry;
+    if (!PyArg_ParseTuple(args, "O!OO!O!:drop_agents", &PyList_Type, &list, &slots_obj,
+                          &PyDict_Type, &own, &PyDict_Type, &registry)) {
+        return NULL;
+    }
+    Buf b[1] = {{0}};
+    PyObject *o[1] = {slots_obj};
+    Py_ssize_t n, lens[1];
+    PyObject *result = NULL;
+    if (GET_ARRAYS("i", "drop_agents") < 0 ||
+        check_index(ARRAY(0, int64_t), n, PyList_GET_SIZE(list), "drop_agents", "slot") < 0) {
+        goto done;
+    }
+    const int64_t *slots = ARRAY(0, int64_t);
+    Py_ssize_t dropped = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *agent = PyList_GET_ITEM(list, slots[i]);
+        if (agent == Py_None) {
+            continue;
+        }
+        /* the list's reference passes to us; the dicts' go with their entries */
+        PyList_SET_ITEM(list, slots[i], Py_NewRef(Py_None));
+        int err = 0;
+        PyObject *dicts[2] = {own, registry};
+        for (int d = 0; d < 2 && !err; d++) {
+            if (PyDict_DelItem(dicts[d], agent) < 0) {
+                if (PyErr_ExceptionMatches(PyExc_KeyError)) {
+                    PyErr_Clear();
+                } else {
+                    err = 1;
+                }
+            }
+        }
+        Py_DECREF(agent);
+        if (err) {
+            goto done;
+        }
+        dropped++;
+    }
+    result = PyLong_FromSsize_t(dropped);
+done:
+    release(b, 1);
     return result;
 }
 
@@ -474,6 +593,12 @@ static PyMethodDef methods[] = {
      "Per-firm log productivity: the sum of its terms, left to right (P1-P4)."},
     {"scope_totals", scope_totals, METH_VARARGS,
      "The indicator recorder's sums and counts for every scope, one pass over the firms."},
+    {"new_agents", new_agents, METH_VARARGS,
+     "new_agents(cls, model, first_id, count, registry, own): create and register "
+     "count agents (object.__new__, .model, consecutive .unique_id); returns them."},
+    {"drop_agents", drop_agents, METH_VARARGS,
+     "drop_agents(agents, slots, own, registry): set agents[slot] to None and delete "
+     "each such agent from both dicts; returns how many were dropped."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -260,8 +260,7 @@ _OVERHEAD = {
     ("datacollection.py", "collect"): "Mesa DataCollector",
     ("firm.py", "create_batch"): "Firm agents created",
     ("firm.py", "attach"): "Firm agents created",
-    ("firm.py", "remove_batch"): "Firm agents removed",
-    ("firm.py", "detach"): "Firm agents removed",
+    ("firm.py", "remove_rows"): "Firm agents removed",
     ("firm.py", "compact"): "firm table compaction",
 }
 

@@ -10,12 +10,16 @@ and what runs when the extension is not built or ``SEZSIM_NO_KERNELS=1`` is set
   scope in row order (its twin sums with :func:`group_sums`, numpy bincounts).
 - :func:`taxes_and_privilege_cost` (F1-F3), :func:`market_outcomes` (M7),
   :func:`firm_accounts`, :func:`invest` (D2), :func:`log_productivity` (P1-P4).
+- :func:`new_agents`, :func:`drop_agents`: Firm agents created and registered with
+  Mesa, or dropped from its registries, in one loop (twins in Python).
 """
 
 from __future__ import annotations
 
 import os
+from collections import deque
 from collections.abc import Sequence
+from itertools import repeat
 
 import numpy as np
 
@@ -35,6 +39,8 @@ __all__ = [
     "SCOPE_COUNTS",
     "SCOPE_INPUTS",
     "SCOPE_SUMS",
+    "drop_agents",
+    "drop_agents_python",
     "firm_accounts",
     "firm_accounts_numpy",
     "group_sums",
@@ -43,6 +49,8 @@ __all__ = [
     "log_productivity",
     "market_outcomes",
     "market_outcomes_numpy",
+    "new_agents",
+    "new_agents_python",
     "scope_totals",
     "scope_totals_numpy",
     "taxes_and_privilege_cost",
@@ -401,3 +409,63 @@ def scope_totals_numpy(
     first_sez = 1 + n_regions
     keys = (0, (firm["region"], 1), (sez, first_sez), (cl, first_sez + sez_open.size))
     return group_sums(first_sez + sez_open.size + n_clusters, keys, [*sums, *counts])
+
+
+# ---------------------------------------------------------------------- agent registries
+def new_agents(cls: type, model: object, first_id: int, count: int, registry: dict, own: dict):
+    """Create ``count`` agents of ``cls`` and add them to both registries (dicts).
+
+    Each is ``object.__new__(cls)`` with ``.model`` and ``.unique_id`` set (consecutive
+    from ``first_id``); ``__init__`` is not called. Every agent is added to
+    ``registry``, then every agent to ``own``, in id order. Returns them as a list.
+    """
+    if _kernels is None:
+        return new_agents_python(cls, model, first_id, count, registry, own)
+    return _kernels.new_agents(cls, model, int(first_id), int(count), registry, own)
+
+
+def new_agents_python(
+    cls: type, model: object, first_id: int, count: int, registry: dict, own: dict
+):
+    """Twin of :func:`new_agents` in Python (the fallback, and the tests' reference)."""
+    if count < 0:
+        raise ValueError(f"new_agents: count {count} < 0")
+    new = object.__new__
+    agents = []
+    for uid in range(first_id, first_id + count):
+        agent = new(cls)
+        agent.model = model
+        agent.unique_id = uid
+        agents.append(agent)
+    added = dict.fromkeys(agents)
+    registry.update(added)
+    own.update(added)
+    return agents
+
+
+def drop_agents(agents: list, slots: np.ndarray, own: dict, registry: dict) -> None:
+    """Set ``agents[s]`` to None for each slot and delete those agents from both dicts.
+
+    Slots holding None are skipped, and so is an agent missing from a dict. ``slots`` is
+    an int64 array; a slot outside the list raises IndexError before anything changes.
+    """
+    if _kernels is None:
+        drop_agents_python(agents, slots, own, registry)
+        return
+    _kernels.drop_agents(agents, np.ascontiguousarray(slots, dtype=np.int64), own, registry)
+
+
+def drop_agents_python(agents: list, slots: np.ndarray, own: dict, registry: dict) -> None:
+    """Twin of :func:`drop_agents` in Python (the fallback, and the tests' reference)."""
+    index = np.asarray(slots, dtype=np.int64)
+    bad = (index < 0) | (index >= len(agents))
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise IndexError(
+            f"drop_agents: row {i}: slot {int(index[i])} out of range [0, {len(agents)})"
+        )
+    index = index.tolist()
+    gone = [a for a in map(agents.__getitem__, index) if a is not None]
+    deque(map(agents.__setitem__, index, repeat(None)), maxlen=0)
+    deque(map(own.pop, gone, repeat(None)), maxlen=0)
+    deque(map(registry.pop, gone, repeat(None)), maxlen=0)

@@ -624,7 +624,7 @@ class SEZClusterModel(mesa.Model):
     def _kill(self, rows: np.ndarray) -> None:
         f = self.firms
         f.view("alive")[rows] = False
-        Firm.remove_batch(self, f.detach(rows))
+        Firm.remove_rows(self, rows)
 
     def _enter(self, year: int) -> None:
         """Domestic and foreign entry with logit location choice (D3)."""

@@ -208,3 +208,34 @@ def test_kernels_reject_arrays_of_the_wrong_type_or_length():
     readonly.flags.writeable = False
     with pytest.raises((ValueError, BufferError), match="writable"):
         _kernels.taxes(ones, ones, ones, ones, ones, 0.2, 0.01, 0.1, readonly, out[1])
+
+
+class _Agent:
+    pos = None
+
+
+@pytest.mark.parametrize("path", ["compiled", "python"])
+def test_new_and_drop_agents_keep_registries_as_the_python_loop_does(path):
+    # new_agents/drop_agents (C) and their Python twins: the same agents, attributes and
+    # registry order; dropping skips None slots and agents already gone from a dict.
+    if path == "compiled" and not kernels.COMPILED:
+        pytest.skip("extension not built")
+    new = kernels.new_agents if path == "compiled" else kernels.new_agents_python
+    drop = kernels.drop_agents if path == "compiled" else kernels.drop_agents_python
+    model, registry, own = object(), {"other": None}, {}
+    lst = new(_Agent, model, 7, 5, registry, own)
+    assert [type(a) for a in lst] == [_Agent] * 5
+    assert [a.unique_id for a in lst] == [7, 8, 9, 10, 11]
+    assert all(a.model is model and a.pos is None for a in lst)
+    assert list(registry) == ["other", *lst] and list(own) == lst
+    assert new(_Agent, model, 12, 0, registry, own) == []
+    del own[lst[3]]  # already gone from one registry: skipped there, removed elsewhere
+    keep = list(lst)
+    drop(lst, np.array([1, 3, 4, 1]), own, registry)
+    assert lst == [keep[0], None, keep[2], None, None]
+    assert list(registry) == ["other", keep[0], keep[2]] and list(own) == [keep[0], keep[2]]
+    with pytest.raises(IndexError, match="slot 5 out of range"):
+        drop(lst, np.array([0, 5]), own, registry)
+    assert list(own) == [keep[0], keep[2]]  # nothing changed before the error
+    with pytest.raises(ValueError, match="count -1"):
+        new(_Agent, model, 0, -1, registry, own)

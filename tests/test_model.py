@@ -254,6 +254,11 @@ def test_agent_signal_observers_see_every_firm(small_path):
     live = f.agents[rows]
     assert all(a is not None and a.row == r for a, r in zip(live, rows, strict=True))
     assert {a.unique_id for a in model.agents_by_type[Firm]} == {a.unique_id for a in live}
+    # The batch path leaves Mesa's registries as one-at-a-time registration does: the
+    # same agents, in the same order, with the same attributes.
+    for got, want in ((plain.agents, model.agents), (plain.agents_by_type[Firm], live)):
+        assert [(a.unique_id, type(a)) for a in got] == [(a.unique_id, type(a)) for a in want]
+    assert all(a.model is plain for a in plain.agents)
 
 
 def test_rows_dead_before_a_year_have_zero_flows_after_it(small_path):

@@ -18,6 +18,8 @@ import numpy as np
 from mesa.agentset import _HardKeyAgentSet
 from mesa.experimental.mesa_signals.signal_types import ModelSignals
 
+from sim import kernels
+
 if TYPE_CHECKING:
     from sim.model import SEZClusterModel
 
@@ -100,16 +102,22 @@ class FirmTable:
 
     def attach(self, rows: np.ndarray, agents: list[Firm]) -> None:
         """Record the agents of ``rows`` (same order; rows appended last, ids increasing)."""
-        if not self._agent_list and len(rows):
+        if not len(rows):
+            if agents:
+                raise ValueError(f"0 rows but {len(agents)} agents")
+            return
+        if not self._agent_list:
             self._first_id = int(self.unique_id[rows[0]])
-        slots = self._slots(rows)
-        if len(slots) != len(agents):
-            raise ValueError(f"{len(slots)} rows but {len(agents)} agents")
+        if len(rows) != len(agents):
+            raise ValueError(f"{len(rows)} rows but {len(agents)} agents")
         lst = self._agent_list
-        if slots and slots[0] == len(lst) and slots[-1] == len(lst) + len(slots) - 1:
+        first = int(self.unique_id[rows[0]]) - self._first_id
+        last = int(self.unique_id[rows[-1]]) - self._first_id
+        if first == len(lst) and last == first + len(rows) - 1:
             lst.extend(agents)  # the usual case: consecutive ids just after the last
-        elif slots:
-            lst.extend([None] * (slots[-1] + 1 - len(lst)))
+        else:
+            slots = self._slots(rows)
+            lst.extend([None] * (max(slots) + 1 - len(lst)))
             deque(map(lst.__setitem__, slots, agents), maxlen=0)
 
     def detach(self, rows: np.ndarray) -> list[Firm]:
@@ -118,6 +126,16 @@ class FirmTable:
         agents = list(map(lst.__getitem__, slots))
         deque(map(lst.__setitem__, slots, repeat(None)), maxlen=0)
         return [a for a in agents if a is not None]
+
+    def drop(self, rows: np.ndarray, own: dict, registry: dict) -> None:
+        """Forget the agents of ``rows`` and delete them from two registries (dicts).
+
+        What :meth:`detach` then ``registry.pop(agent)`` for each does, in one loop.
+        """
+        if len(rows):
+            kernels.drop_agents(
+                self._agent_list, self.unique_id[rows] - self._first_id, own, registry
+            )
 
     def view(self, name: str) -> np.ndarray:
         """The used part of one column (a view, not a copy)."""
@@ -201,7 +219,7 @@ class Firm(mesa.Agent):
     export orientation, productivity, capital, employment, turnover (output), profit and
     knowledge. Units: million currency units per year for flows, persons for jobs.
 
-    Firms are created and removed in batches (:meth:`create_batch`, :meth:`remove_batch`):
+    Firms are created and removed in batches (:meth:`create_batch`, :meth:`remove_rows`):
     thousands enter and leave every year, and Mesa's one-at-a-time registration costs
     about 5 microseconds per agent, more than a firm's whole year of arithmetic
     (docs/performance.md). The batch path leaves the model in the state that
@@ -224,34 +242,26 @@ class Firm(mesa.Agent):
         if not _fast_path(model, ModelSignals.AGENT_ADDED) or cls._datasets:
             return [cls(model) for _ in range(count)]
         first = model.agent_id_counter
-        new = object.__new__
-        agents = []
-        for uid in range(first, first + count):
-            agent = new(cls)
-            # What mesa.Agent.__init__ and Model.register_agent set (pos: class default).
-            agent.model = model
-            agent.unique_id = uid
-            agents.append(agent)
-        model.agent_id_counter = first + count
-        added = dict.fromkeys(agents)
-        model._all_agents._agents.update(added)
         by_type = model._agents_by_type
-        if cls in by_type:
-            by_type[cls]._agents.update(added)
-        else:
-            by_type[cls] = _HardKeyAgentSet(agents, random=model.random)
+        if cls not in by_type:
+            by_type[cls] = _HardKeyAgentSet([], random=model.random)
+        # What mesa.Agent.__init__ and Model.register_agent set (pos: class default).
+        agents = kernels.new_agents(
+            cls, model, first, count, model._all_agents._agents, by_type[cls]._agents
+        )
+        model.agent_id_counter = first + count
         return agents
 
     @classmethod
-    def remove_batch(cls, model: SEZClusterModel, agents: list[Firm]) -> None:
-        """Deregister agents from the model (as ``agent.remove()`` for each)."""
+    def remove_rows(cls, model: SEZClusterModel, rows: np.ndarray) -> None:
+        """Remove the agents of firm-table ``rows`` (as ``agent.remove()`` for each)."""
+        f = model.firms
         if not _fast_path(model, ModelSignals.AGENT_REMOVED) or cls._datasets:
-            for agent in agents:
+            for agent in f.detach(rows):
                 agent.remove()
             return
-        everyone, own = model._all_agents._agents, model._agents_by_type[cls]._agents
-        deque(map(own.pop, agents, repeat(None)), maxlen=0)
-        deque(map(everyone.pop, agents, repeat(None)), maxlen=0)
+        if len(rows):
+            f.drop(rows, model._agents_by_type[cls]._agents, model._all_agents._agents)
 
     def _get(self, name: str):
         return getattr(self.model.firms, name)[self.row]
