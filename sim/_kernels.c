@@ -473,31 +473,37 @@ done:
  * in one C loop what sim/agents/firm.py does in Python (its fallback): the same objects,
  * the same attributes, the same registry entries in the same order. */
 
-/* new_agents(cls, model, first_id, count, registry, own) -> list: count agents of cls
- * made as object.__new__(cls) with .model and .unique_id (first_id, first_id + 1, ...),
- * each added (value None) to the dicts registry and own, in that order of ids. */
+/* new_agents(cls, model, ids, registry, own) -> list: one agent of cls per id (int64
+ * array), made as object.__new__(cls) with .model and .unique_id set, each added (value
+ * None) to the dict registry, then each to the dict own, in the order of ids. */
 static PyObject *new_agents(PyObject *self, PyObject *args) {
-    PyObject *cls, *model, *registry, *own;
-    Py_ssize_t first, count;
-    if (!PyArg_ParseTuple(args, "O!OnnO!O!:new_agents", &PyType_Type, &cls, &model, &first,
-                          &count, &PyDict_Type, &registry, &PyDict_Type, &own)) {
+    PyObject *cls, *model, *ids_obj, *registry, *own;
+    if (!PyArg_ParseTuple(args, "O!OOO!O!:new_agents", &PyType_Type, &cls, &model, &ids_obj,
+                          &PyDict_Type, &registry, &PyDict_Type, &own)) {
         return NULL;
     }
-    if (count < 0) {
-        return PyErr_Format(PyExc_ValueError, "new_agents: count %zd < 0", count);
+    Buf b[1] = {{0}};
+    PyObject *o[1] = {ids_obj};
+    Py_ssize_t n, lens[1];
+    PyObject *empty = NULL, *s_model = NULL, *s_id = NULL, *out = NULL;
+    if (GET_ARRAYS("i", "new_agents") < 0) {
+        goto fail;
     }
-    PyObject *empty = PyTuple_New(0), *s_model = PyUnicode_InternFromString("model"),
-             *s_id = PyUnicode_InternFromString("unique_id"), *out = PyList_New(count);
+    const int64_t *ids = ARRAY(0, int64_t);
+    empty = PyTuple_New(0);
+    s_model = PyUnicode_InternFromString("model");
+    s_id = PyUnicode_InternFromString("unique_id");
+    out = PyList_New(n);
     if (!empty || !s_model || !s_id || !out) {
         goto fail;
     }
-    for (Py_ssize_t i = 0; i < count; i++) {
+    for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *agent = PyBaseObject_Type.tp_new((PyTypeObject *)cls, empty, NULL);
         if (!agent) {
             goto fail;
         }
         PyList_SET_ITEM(out, i, agent); /* out owns it from here */
-        PyObject *uid = PyLong_FromSsize_t(first + i);
+        PyObject *uid = PyLong_FromLongLong((long long)ids[i]);
         if (!uid || PyObject_SetAttr(agent, s_model, model) < 0 ||
             PyObject_SetAttr(agent, s_id, uid) < 0) {
             Py_XDECREF(uid);
@@ -506,21 +512,23 @@ static PyObject *new_agents(PyObject *self, PyObject *args) {
         Py_DECREF(uid);
     }
     /* the registries are filled after every agent exists, as dict.update does */
-    for (Py_ssize_t i = 0; i < count; i++) {
+    for (Py_ssize_t i = 0; i < n; i++) {
         if (PyDict_SetItem(registry, PyList_GET_ITEM(out, i), Py_None) < 0) {
             goto fail;
         }
     }
-    for (Py_ssize_t i = 0; i < count; i++) {
+    for (Py_ssize_t i = 0; i < n; i++) {
         if (PyDict_SetItem(own, PyList_GET_ITEM(out, i), Py_None) < 0) {
             goto fail;
         }
     }
+    release(b, 1);
     Py_DECREF(empty);
     Py_DECREF(s_model);
     Py_DECREF(s_id);
     return out;
 fail:
+    release(b, 1);
     Py_XDECREF(empty);
     Py_XDECREF(s_model);
     Py_XDECREF(s_id);
@@ -594,8 +602,8 @@ static PyMethodDef methods[] = {
     {"scope_totals", scope_totals, METH_VARARGS,
      "The indicator recorder's sums and counts for every scope, one pass over the firms."},
     {"new_agents", new_agents, METH_VARARGS,
-     "new_agents(cls, model, first_id, count, registry, own): create and register "
-     "count agents (object.__new__, .model, consecutive .unique_id); returns them."},
+     "new_agents(cls, model, ids, registry, own): create and register one agent per "
+     "id (object.__new__, .model, .unique_id); returns them."},
     {"drop_agents", drop_agents, METH_VARARGS,
      "drop_agents(agents, slots, own, registry): set agents[slot] to None and delete "
      "each such agent from both dicts; returns how many were dropped."},

@@ -258,9 +258,9 @@ def measure_boltzmann(n_agents: int, steps: int, seed: int = 1) -> dict[str, Any
 _OVERHEAD = {
     ("indicators.py", "record"): "indicator recording",
     ("datacollection.py", "collect"): "Mesa DataCollector",
-    ("firm.py", "create_batch"): "Firm agents created",
+    ("firm.py", "materialise"): "Firm agents created",
     ("firm.py", "attach"): "Firm agents created",
-    ("firm.py", "remove_rows"): "Firm agents removed",
+    ("firm.py", "leave"): "Firm agents removed",
     ("firm.py", "compact"): "firm table compaction",
 }
 

@@ -412,27 +412,24 @@ def scope_totals_numpy(
 
 
 # ---------------------------------------------------------------------- agent registries
-def new_agents(cls: type, model: object, first_id: int, count: int, registry: dict, own: dict):
-    """Create ``count`` agents of ``cls`` and add them to both registries (dicts).
+def new_agents(cls: type, model: object, ids: np.ndarray, registry: dict, own: dict) -> list:
+    """Create one agent of ``cls`` per id and add them to both registries (dicts).
 
-    Each is ``object.__new__(cls)`` with ``.model`` and ``.unique_id`` set (consecutive
-    from ``first_id``); ``__init__`` is not called. Every agent is added to
-    ``registry``, then every agent to ``own``, in id order. Returns them as a list.
+    Each is ``object.__new__(cls)`` with ``.model`` and ``.unique_id`` (from ``ids``, an
+    int64 array) set; ``__init__`` is not called. Every agent is added to ``registry``,
+    then every agent to ``own``, in the order of ``ids``. Returns them as a list.
     """
+    ids = np.ascontiguousarray(ids, dtype=np.int64)
     if _kernels is None:
-        return new_agents_python(cls, model, first_id, count, registry, own)
-    return _kernels.new_agents(cls, model, int(first_id), int(count), registry, own)
+        return new_agents_python(cls, model, ids, registry, own)
+    return _kernels.new_agents(cls, model, ids, registry, own)
 
 
-def new_agents_python(
-    cls: type, model: object, first_id: int, count: int, registry: dict, own: dict
-):
+def new_agents_python(cls: type, model: object, ids: np.ndarray, registry: dict, own: dict) -> list:
     """Twin of :func:`new_agents` in Python (the fallback, and the tests' reference)."""
-    if count < 0:
-        raise ValueError(f"new_agents: count {count} < 0")
     new = object.__new__
     agents = []
-    for uid in range(first_id, first_id + count):
+    for uid in np.asarray(ids, dtype=np.int64).tolist():
         agent = new(cls)
         agent.model = model
         agent.unique_id = uid

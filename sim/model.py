@@ -9,7 +9,6 @@ from __future__ import annotations
 import gc
 from contextlib import contextmanager
 from functools import partial
-from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,7 @@ from mesa.agent import AgentSet
 from mesa.discrete_space import Network
 
 from sim import kernels
-from sim.agents.firm import PRODUCING, PROJECT, Firm, FirmTable
+from sim.agents.firm import PRODUCING, PROJECT, FirmAgents, FirmTable
 from sim.agents.government import Government
 from sim.agents.integrator import Integrator
 from sim.agents.research_institute import ResearchInstitute
@@ -135,6 +134,7 @@ class SEZClusterModel(mesa.Model):
         self.world_scale: np.ndarray | None = None  # fixed at the first market solve
 
         self.firms = FirmTable(capacity=4096)
+        self.firm_agents = FirmAgents(self)
         self.government = Government(self)
         self.cluster_region_now = self._cluster_actor_regions()
         self.integrators = AgentSet(
@@ -265,14 +265,10 @@ class SEZClusterModel(mesa.Model):
 
     def _add_firms(self, count: int, **cols: Any) -> np.ndarray:
         f = self.firms
-        first = self.agent_id_counter
-        agents = Firm.create_batch(self, count)
-        if self.agent_id_counter == first + count:  # nothing else registered: consecutive
-            ids = np.arange(first, first + count)
-        else:
-            ids = np.fromiter(map(attrgetter("unique_id"), agents), dtype=np.int64, count=count)
+        ids, agents = self.firm_agents.enter(count)
         rows = f.append(count, unique_id=ids, **cols)
-        f.attach(rows, agents)
+        if agents is not None:
+            f.attach(rows, agents)
         return rows
 
     def _create_initial_firms(self) -> None:
@@ -624,7 +620,7 @@ class SEZClusterModel(mesa.Model):
     def _kill(self, rows: np.ndarray) -> None:
         f = self.firms
         f.view("alive")[rows] = False
-        Firm.remove_rows(self, rows)
+        self.firm_agents.leave(rows)
 
     def _enter(self, year: int) -> None:
         """Domestic and foreign entry with logit location choice (D3)."""

@@ -223,12 +223,13 @@ def test_new_and_drop_agents_keep_registries_as_the_python_loop_does(path):
     new = kernels.new_agents if path == "compiled" else kernels.new_agents_python
     drop = kernels.drop_agents if path == "compiled" else kernels.drop_agents_python
     model, registry, own = object(), {"other": None}, {}
-    lst = new(_Agent, model, 7, 5, registry, own)
+    lst = new(_Agent, model, np.array([7, 8, 10, 11, 15]), registry, own)
     assert [type(a) for a in lst] == [_Agent] * 5
-    assert [a.unique_id for a in lst] == [7, 8, 9, 10, 11]
+    assert [a.unique_id for a in lst] == [7, 8, 10, 11, 15]
+    assert all(type(a.unique_id) is int for a in lst)
     assert all(a.model is model and a.pos is None for a in lst)
     assert list(registry) == ["other", *lst] and list(own) == lst
-    assert new(_Agent, model, 12, 0, registry, own) == []
+    assert new(_Agent, model, np.empty(0, np.int64), registry, own) == []
     del own[lst[3]]  # already gone from one registry: skipped there, removed elsewhere
     keep = list(lst)
     drop(lst, np.array([1, 3, 4, 1]), own, registry)
@@ -237,5 +238,3 @@ def test_new_and_drop_agents_keep_registries_as_the_python_loop_does(path):
     with pytest.raises(IndexError, match="slot 5 out of range"):
         drop(lst, np.array([0, 5]), own, registry)
     assert list(own) == [keep[0], keep[2]]  # nothing changed before the error
-    with pytest.raises(ValueError, match="count -1"):
-        new(_Agent, model, 0, -1, registry, own)

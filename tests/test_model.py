@@ -311,3 +311,50 @@ def test_entrants_cluster_table_matches_the_territory_rule(policy):
         assert np.array_equal(book.cluster_table(k)[region, zone], want)
         checked += int((want >= 0).sum())
     assert checked > 0
+
+
+def test_firm_agents_are_made_when_someone_looks(small_path):
+    # FirmAgents: a plain run makes no Firm object; the first look at the registries
+    # makes the agents of the live firms, which an agent set taken earlier sees too.
+    import gc
+
+    from sim.agents.firm import Firm
+
+    def firm_objects():
+        return sum(type(o) is Firm for o in gc.get_objects())
+
+    model = SEZClusterModel(small_path, rng=5)
+    held = model.agents_by_type[Firm]  # taken at the start, read after the run
+    model.run(2014)
+    assert model.firm_agents.pending and firm_objects() == 0
+    alive = model.firms.view("alive")
+    assert len(held) == int(alive.sum()) == firm_objects()
+    assert not model.firm_agents.pending
+    ids = [a.unique_id for a in held]
+    assert ids == sorted(ids) == model.firms.view("unique_id")[alive].tolist()
+
+
+def test_an_agent_registered_mid_run_keeps_mesa_order(small_path):
+    # Another agent registering makes the waiting firm agents first, so model.agents stays
+    # in order of unique_id, as with one-at-a-time registration.
+    model = SEZClusterModel(small_path, rng=5)
+    model.run(2011)
+    visitor = mesa.Agent(model)
+    model.run(2013)
+    ids = [a.unique_id for a in model.agents]
+    assert ids == sorted(ids) and visitor.unique_id in ids
+    assert visitor.unique_id > model.firms.view("unique_id")[0]
+    assert type(model.agents_by_type[mesa.Agent]) is not type(model.agents_by_type[Firm])
+
+
+def test_a_pickled_model_carries_on_as_the_original(small_path):
+    import pickle
+
+    model = SEZClusterModel(small_path, rng=8)
+    model.run(2012)
+    copy = pickle.loads(pickle.dumps(model))
+    model.run(2015)
+    copy.run(2015)
+    pd.testing.assert_frame_equal(model.indicators(), copy.indicators(), check_exact=True)
+    assert [a.unique_id for a in model.agents] == [a.unique_id for a in copy.agents]
+    assert all(a.model is copy for a in copy.agents)

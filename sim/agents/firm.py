@@ -10,8 +10,10 @@ attributes read its row of the table.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from itertools import repeat
-from typing import TYPE_CHECKING
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any
 
 import mesa
 import numpy as np
@@ -23,7 +25,7 @@ from sim import kernels
 if TYPE_CHECKING:
     from sim.model import SEZClusterModel
 
-__all__ = ["PRODUCING", "PROJECT", "Firm", "FirmTable"]
+__all__ = ["PRODUCING", "PROJECT", "Firm", "FirmAgents", "FirmTable"]
 
 #: Status codes: a registered SEZ project under construction, or a producing firm.
 PROJECT, PRODUCING = 0, 1
@@ -85,6 +87,8 @@ class FirmTable:
         self.unique_id = np.zeros(self._cap, dtype=np.int64)
         self._agent_list: list[Firm | None] = []
         self._first_id = 0  # unique_id of _agent_list[0]
+        #: Called before ``agents`` is read (the model's FirmAgents.materialise).
+        self.before_agents: Callable[[], None] | None = None
         self.link_src = np.empty(0, dtype=np.int64)
         self.link_dst = np.empty(0, dtype=np.int64)
 
@@ -94,6 +98,8 @@ class FirmTable:
     @property
     def agents(self) -> np.ndarray:
         """(n,) object array: the Mesa agent of each row, None for a firm that left."""
+        if self.before_agents is not None:
+            self.before_agents()
         slots = self._slots(np.arange(self.n))
         return np.fromiter(map(self._agent_list.__getitem__, slots), dtype=object, count=self.n)
 
@@ -130,12 +136,13 @@ class FirmTable:
     def drop(self, rows: np.ndarray, own: dict, registry: dict) -> None:
         """Forget the agents of ``rows`` and delete them from two registries (dicts).
 
-        What :meth:`detach` then ``registry.pop(agent)`` for each does, in one loop.
+        What :meth:`detach` then ``registry.pop(agent)`` for each does, in one loop. Rows
+        whose agent was never made (past the end of the list) are skipped.
         """
-        if len(rows):
-            kernels.drop_agents(
-                self._agent_list, self.unique_id[rows] - self._first_id, own, registry
-            )
+        if len(rows) and self._agent_list:
+            slots = self.unique_id[rows] - self._first_id
+            slots = slots[(slots >= 0) & (slots < len(self._agent_list))]
+            kernels.drop_agents(self._agent_list, slots, own, registry)
 
     def view(self, name: str) -> np.ndarray:
         """The used part of one column (a view, not a copy)."""
@@ -205,11 +212,116 @@ class FirmTable:
         self.n = keep.size
 
 
-def _fast_path(model: mesa.Model, signal: ModelSignals) -> bool:
-    """True when no observer would see per-agent registration signals."""
+def _batch_ok(model: mesa.Model, signal: ModelSignals) -> bool:
+    """True when nothing would see per-agent registration: no signal observer, no dataset."""
+    if Firm._datasets:
+        return False
     if model._suppress:
         return True
     return ("agents", signal) not in model.subscribers and model._batch_context is None
+
+
+class _FirmRegistry(_HardKeyAgentSet):
+    """A Mesa registry holding firms whose agents are made when someone looks.
+
+    The model's two registries that hold firms (``model.agents`` and
+    ``model.agents_by_type[Firm]``) are of this kind. Every read of an agent set
+    (length, iteration, membership, select, do, shuffle, pickling) goes through its
+    ``_agents`` dict; here that first makes the agents of the firms that entered since
+    the last look (:meth:`FirmAgents.materialise`), so what is read is what
+    one-at-a-time registration would have built.
+    """
+
+    def __init__(self, agents: list, random: Any, book: FirmAgents | None) -> None:
+        self._book = book
+        super().__init__(agents, random=random)
+
+    @property
+    def _agents(self) -> dict:
+        book = self.__dict__.get("_book")
+        if book is not None and book.pending:
+            book.materialise()
+        return self._store
+
+    @_agents.setter
+    def _agents(self, value: dict) -> None:
+        self._store = value
+
+
+class FirmAgents:
+    """The :class:`Firm` agents of one model, made when someone looks at them.
+
+    Thousands of firms enter and leave every year. An entrant gets its ``unique_id`` from
+    the model's counter when it enters, as ``Firm(model)`` would give it, but its agent
+    object is made only when something reads the model's agent registries
+    (``model.agents``, ``model.agents_by_type``, ``model.firms.agents``), when another
+    agent registers, or when anything observes the model's agent signals; then the
+    agents of all live firms that entered since are made at once (in C), in id order,
+    so the registries hold what one-at-a-time registration would hold. A firm that
+    leaves before anyone looked never costs a Python object (docs/performance.md).
+    With an observer of ``AGENT_ADDED`` / ``AGENT_REMOVED`` (or a Mesa dataset on
+    ``Firm``), every firm is made by ``Firm(model)`` and removed by ``agent.remove()``,
+    one signal each, as it enters and leaves.
+    """
+
+    def __init__(self, model: SEZClusterModel) -> None:
+        self.model = model
+        #: Firms entered whose agents are not made yet.
+        self.pending = False
+        self._next_id = model.agent_id_counter  # smaller ids have their agent (or left)
+        old = model._all_agents
+        model._all_agents = _FirmRegistry(list(old._agents), random=old.random, book=self)
+        model.firms.before_agents = self.materialise
+
+    def registry(self) -> _FirmRegistry:
+        """``model.agents_by_type[Firm]``, made at the first firm (Mesa's key order)."""
+        by_type = self.model._agents_by_type
+        own = by_type.get(Firm)
+        if own is None:
+            own = by_type[Firm] = _FirmRegistry([], random=self.model.random, book=self)
+        return own
+
+    def enter(self, count: int) -> tuple[np.ndarray, list[Firm] | None]:
+        """Unique ids for ``count`` entrants, and their agents if they are made now."""
+        m = self.model
+        self.registry()
+        if not _batch_ok(m, ModelSignals.AGENT_ADDED):
+            self.materialise()
+            agents = [Firm(m) for _ in range(count)]
+            self._next_id = m.agent_id_counter
+            ids = np.fromiter(map(attrgetter("unique_id"), agents), dtype=np.int64, count=count)
+            return ids, agents
+        first = m.agent_id_counter
+        m.agent_id_counter = first + count
+        self.pending = self.pending or count > 0
+        return np.arange(first, first + count, dtype=np.int64), None
+
+    def leave(self, rows: np.ndarray) -> None:
+        """Deregister the agents of firm-table ``rows`` (as ``agent.remove()`` for each)."""
+        f = self.model.firms
+        if not _batch_ok(self.model, ModelSignals.AGENT_REMOVED):
+            self.materialise()
+            for agent in f.detach(rows):
+                agent.remove()
+            return
+        f.drop(rows, self.registry()._store, self.model._all_agents._store)
+
+    def materialise(self) -> None:
+        """Make and register the agents of the live firms that entered since the last call."""
+        if not self.pending:
+            return
+        self.pending = False
+        m, f = self.model, self.model.firms
+        ids = f.unique_id[: f.n]
+        start = int(np.searchsorted(ids, self._next_id))
+        rows = start + np.flatnonzero(f.alive[start : f.n])
+        self._next_id = m.agent_id_counter
+        if rows.size:
+            # What mesa.Agent.__init__ and Model.register_agent set (pos: class default).
+            agents = kernels.new_agents(
+                Firm, m, ids[rows], m._all_agents._store, self.registry()._store
+            )
+            f.attach(rows, agents)
 
 
 class Firm(mesa.Agent):
@@ -219,12 +331,9 @@ class Firm(mesa.Agent):
     export orientation, productivity, capital, employment, turnover (output), profit and
     knowledge. Units: million currency units per year for flows, persons for jobs.
 
-    Firms are created and removed in batches (:meth:`create_batch`, :meth:`remove_rows`):
-    thousands enter and leave every year, and Mesa's one-at-a-time registration costs
-    about 5 microseconds per agent, more than a firm's whole year of arithmetic
-    (docs/performance.md). The batch path leaves the model in the state that
-    ``Firm(model)`` and ``agent.remove()`` would; it falls back to them when
-    anything observes the model's agent signals.
+    Firms enter and leave by the thousand every year; :class:`FirmAgents` makes their
+    agents when someone looks, with the ids and registry order that ``Firm(model)`` and
+    ``agent.remove()`` would give (docs/performance.md).
     """
 
     model: SEZClusterModel
@@ -235,33 +344,6 @@ class Firm(mesa.Agent):
     def row(self) -> int:
         """The firm's current row in ``model.firms`` (-1 after it left and was compacted)."""
         return self.model.firms.row_of(self.unique_id)
-
-    @classmethod
-    def create_batch(cls, model: SEZClusterModel, count: int) -> list[Firm]:
-        """Create and register ``count`` agents; their unique ids are consecutive."""
-        if not _fast_path(model, ModelSignals.AGENT_ADDED) or cls._datasets:
-            return [cls(model) for _ in range(count)]
-        first = model.agent_id_counter
-        by_type = model._agents_by_type
-        if cls not in by_type:
-            by_type[cls] = _HardKeyAgentSet([], random=model.random)
-        # What mesa.Agent.__init__ and Model.register_agent set (pos: class default).
-        agents = kernels.new_agents(
-            cls, model, first, count, model._all_agents._agents, by_type[cls]._agents
-        )
-        model.agent_id_counter = first + count
-        return agents
-
-    @classmethod
-    def remove_rows(cls, model: SEZClusterModel, rows: np.ndarray) -> None:
-        """Remove the agents of firm-table ``rows`` (as ``agent.remove()`` for each)."""
-        f = model.firms
-        if not _fast_path(model, ModelSignals.AGENT_REMOVED) or cls._datasets:
-            for agent in f.detach(rows):
-                agent.remove()
-            return
-        if len(rows):
-            f.drop(rows, model._agents_by_type[cls]._agents, model._all_agents._agents)
 
     def _get(self, name: str):
         return getattr(self.model.firms, name)[self.row]
