@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 from contextlib import contextmanager
 from functools import partial
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -839,8 +840,9 @@ class _EntryBook:
         self._model = model
         self._territories: dict[int, np.ndarray] = {}
         self._merged: dict[int, set[int]] = {}
-        #: sector of each producing row, -1 for the others (one compare per sector asked).
+        #: sector of each producing row, -1 for the others (grouped once, when first asked).
         self._producer_sector = np.where(producing, f.view("sector"), -1)
+        self._sector_rows: list[np.ndarray] | None = None
 
     def producers(self, k: int) -> np.ndarray:
         """Rows of the producing firms of sector k, in row order."""
@@ -850,10 +852,18 @@ class _EntryBook:
             new_rows = n0 + np.flatnonzero(
                 f.view("alive")[n0:] & (f.view("status")[n0:] == PRODUCING) & (sector[n0:] == k)
             )
-            self._producers[k] = np.concatenate(
-                [np.flatnonzero(self._producer_sector == k), new_rows]
-            )
+            self._producers[k] = np.concatenate([self._by_sector()[k], new_rows])
         return self._producers[k]
+
+    def _by_sector(self) -> list[np.ndarray]:
+        """Rows producing at the start of the year, per sector, in row order (one sort)."""
+        if self._sector_rows is None:
+            ps = self._producer_sector
+            rows = np.flatnonzero(ps >= 0)
+            rows = rows[dyn.stable_order(ps[rows])]
+            bounds = np.searchsorted(ps[rows], np.arange(self._model.n_sectors + 1))
+            self._sector_rows = [rows[a:b] for a, b in pairwise(bounds)]
+        return self._sector_rows
 
     def merged_zones(self, k: int) -> set[int]:
         """Zones merged with a cluster of sector k (they admit its entrants)."""
