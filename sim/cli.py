@@ -571,9 +571,13 @@ def bench(
     json_out: Annotated[
         Path | None, typer.Option("--json", help="Also write the results as JSON.")
     ] = None,
+    plot: Annotated[
+        Path | None,
+        typer.Option("--plot", help="Also draw time per year and throughput against firms (PNG)."),
+    ] = None,
 ) -> None:
     """Performance suite (issue 5): throughput, Mesa reference, overhead, memory, sweeps."""
-    from sim.bench import BenchConfig, run_suite, tables
+    from sim.bench import BenchConfig, plot_scaling, run_suite, tables
 
     config = BenchConfig.quick() if quick else BenchConfig()
     out = run_suite(config, log=lambda msg: err_console.print(msg, highlight=False))
@@ -583,6 +587,8 @@ def bench(
         json_out.parent.mkdir(parents=True, exist_ok=True)
         json_out.write_text(json.dumps(out, indent=2))
         console.print(f"wrote {json_out}")
+    if plot is not None:
+        console.print(f"wrote {plot_scaling(out, plot)}")
 
 
 # ---------------------------------------------------------------------- the UI

@@ -26,9 +26,9 @@ def test_bare_kernel_reproduces_the_model_arrays():
 
 @pytest.mark.slow
 def test_bench_quick_writes_json_with_every_measurement(tmp_path):
-    path = tmp_path / "bench.json"
+    path, png = tmp_path / "bench.json", tmp_path / "plots" / "scaling.png"
     done = subprocess.run(
-        [sys.executable, "-m", "sim", "bench", "--quick", "--json", str(path)],
+        [sys.executable, "-m", "sim", "bench", "--quick", "--json", str(path), "--plot", str(png)],
         capture_output=True,
         text=True,
         timeout=300,
@@ -45,3 +45,4 @@ def test_bench_quick_writes_json_with_every_measurement(tmp_path):
     assert set(TARGETS) <= set(out["summary"])
     for row in out["throughput"]:
         assert row["firm_steps_per_s"] > 0 and row["firm_steps"] > 0
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
