@@ -358,3 +358,25 @@ def test_a_pickled_model_carries_on_as_the_original(small_path):
     pd.testing.assert_frame_equal(model.indicators(), copy.indicators(), check_exact=True)
     assert [a.unique_id for a in model.agents] == [a.unique_id for a in copy.agents]
     assert all(a.model is copy for a in copy.agents)
+
+
+def test_malloc_tuning_is_on_for_glibc_and_can_be_switched_off():
+    # keep_freed_memory raises glibc's mmap and trim thresholds once per process; results
+    # never depend on it (the golden tests run with it), and SEZSIM_DEFAULT_MALLOC=1 keeps
+    # glibc's defaults.
+    import os
+    import platform
+    import subprocess
+    import sys
+
+    code = "from sim.model import keep_freed_memory; print(keep_freed_memory())"
+    on = platform.libc_ver()[0] == "glibc"
+    for env, want in (({}, on), ({"SEZSIM_DEFAULT_MALLOC": "1"}, False)):
+        done = subprocess.run(
+            [sys.executable, "-c", code],
+            env={**os.environ, **env},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert done.stdout.strip() == str(want)
