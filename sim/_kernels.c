@@ -213,6 +213,58 @@ done:
     return result;
 }
 
+/* trade_flows(p1s, foreign, exporter, phi_w, cell, sector, region, scale, sigma, supply,
+ *             supply_dom, exports, income): supply by cell, domestic supply by cell,
+ *             exports per firm = p1s * phi_w * exporter * scale[sector], and the income
+ *             foreign demand pays to domestic firms by region (exports / sigma), in one pass
+ *             (M3, M6). Sums in row order from what supply, supply_dom and income hold. */
+static PyObject *trade_flows(PyObject *self, PyObject *args) {
+    PyObject *o[12];
+    double sigma;
+    if (!PyArg_ParseTuple(args, "OOOOOOOOdOOOO", &o[0], &o[1], &o[2], &o[3], &o[4], &o[5], &o[6],
+                          &o[7], &sigma, &o[8], &o[9], &o[10], &o[11])) {
+        return NULL;
+    }
+    Buf b[12] = {{0}};
+    Py_ssize_t n, lens[12];
+    PyObject *result = NULL;
+    const char *fn = "trade_flows";
+    if (GET_ARRAYS("dbbdiiitaaoa", "trade_flows argument") < 0) {
+        goto done;
+    }
+    if (lens[9] != lens[8]) {
+        PyErr_Format(PyExc_ValueError, "%s: supply has %zd cells, supply_dom %zd", fn, lens[8],
+                     lens[9]);
+        goto done;
+    }
+    if (check_index(ARRAY(4, int64_t), n, lens[8], fn, "cell") < 0 ||
+        check_index(ARRAY(5, int64_t), n, lens[7], fn, "sector") < 0 ||
+        check_index(ARRAY(6, int64_t), n, lens[11], fn, "region") < 0) {
+        goto done;
+    }
+    const double *p1s = ARRAY(0, double), *phi_w = ARRAY(3, double), *scale = ARRAY(7, double);
+    const unsigned char *foreign = ARRAY(1, unsigned char), *exporter = ARRAY(2, unsigned char);
+    const int64_t *cell = ARRAY(4, int64_t), *sector = ARRAY(5, int64_t),
+                  *region = ARRAY(6, int64_t);
+    double *supply = ARRAY(8, double), *supply_dom = ARRAY(9, double),
+           *exports = ARRAY(10, double), *income = ARRAY(11, double);
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t i = 0; i < n; i++) {
+        double p = p1s[i];
+        double domestic = foreign[i] ? 0.0 : 1.0; /* numpy's float(~foreign) */
+        supply[cell[i]] += p;
+        supply_dom[cell[i]] += p * domestic;
+        double x = p * phi_w[i] * (exporter[i] ? 1.0 : 0.0) * scale[sector[i]];
+        exports[i] = x;
+        income[region[i]] += x / sigma * domestic;
+    }
+    Py_END_ALLOW_THREADS
+    result = Py_NewRef(Py_None);
+done:
+    release(b, 12);
+    return result;
+}
+
 /* firm_accounts(producing, z, employment, w, turnover, capital, sigma, fixed_labour,
  *               depreciation, cell, productivity, wage_bill, profit, emp_cell)
  *   productivity = producing ? z : 0
@@ -593,6 +645,8 @@ static PyMethodDef methods[] = {
      "written into paid and cost (float64, one pass)."},
     {"market_outcomes", market_outcomes, METH_VARARGS,
      "Turnover, employment and labour demand per region after the market solve (M7)."},
+    {"trade_flows", trade_flows, METH_VARARGS,
+     "Supply and domestic supply by cell, exports per firm, export income by region (M3, M6)."},
     {"firm_accounts", firm_accounts, METH_VARARGS,
      "Productivity, wage bill, profit and employment per (sector, region) cell."},
     {"invest", invest, METH_VARARGS,

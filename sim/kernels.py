@@ -8,7 +8,8 @@ and what runs when the extension is not built or ``SEZSIM_NO_KERNELS=1`` is set
 
 - :func:`scope_totals`: every indicator sum and count for every scope in one pass, each
   scope in row order (its twin sums with :func:`group_sums`, numpy bincounts).
-- :func:`taxes_and_privilege_cost` (F1-F3), :func:`market_outcomes` (M7),
+- :func:`taxes_and_privilege_cost` (F1-F3), :func:`trade_flows` (M3, M6),
+  :func:`market_outcomes` (M7),
   :func:`firm_accounts`, :func:`invest` (D2), :func:`log_productivity` (P1-P4).
 - :func:`new_agents`, :func:`drop_agents`: Firm agents created and registered with
   Mesa, or dropped from its registries, in one loop (twins in Python).
@@ -54,6 +55,8 @@ __all__ = [
     "scope_totals",
     "scope_totals_numpy",
     "taxes_and_privilege_cost",
+    "trade_flows",
+    "trade_flows_numpy",
 ]
 
 #: True when the compiled kernel is in use.
@@ -157,6 +160,53 @@ def market_outcomes(
         region, turnover, employment, demand,
     )  # fmt: skip
     return demand
+
+
+def trade_flows(
+    p1s: np.ndarray,
+    foreign: np.ndarray,
+    exporter: np.ndarray,
+    phi_w: np.ndarray,
+    cell: np.ndarray,
+    sector: np.ndarray,
+    region: np.ndarray,
+    scale: np.ndarray,
+    sigma: float,
+    n_cells: int,
+    n_regions: int,
+    exports: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Supply, domestic supply (by cell), exports (per firm) and export income (by region).
+
+    ``supply`` sums ``p1s`` by cell and ``supply_dom`` the domestic firms' share;
+    ``exports = p1s * phi_w * exporter * scale[sector]`` is written into ``exports``;
+    ``income`` sums ``exports / sigma`` of domestic firms by region. Sums in row order.
+    One compiled pass, or these numpy expressions (:func:`trade_flows_numpy`).
+    """
+    if _kernels is None:
+        return trade_flows_numpy(
+            p1s, foreign, exporter, phi_w, cell, sector, region, scale, sigma, n_cells,
+            n_regions, exports,
+        )  # fmt: skip
+    supply, supply_dom, income = np.zeros(n_cells), np.zeros(n_cells), np.zeros(n_regions)
+    _kernels.trade_flows(
+        p1s, foreign, exporter, phi_w, cell, sector, region, scale, float(sigma), supply,
+        supply_dom, exports, income,
+    )  # fmt: skip
+    return supply, supply_dom, income
+
+
+def trade_flows_numpy(
+    p1s, foreign, exporter, phi_w, cell, sector, region, scale, sigma, n_cells, n_regions,
+    exports,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+    """Numpy twin of :func:`trade_flows` (the reference the kernel is tested against)."""
+    domestic = ~foreign
+    supply = np.bincount(cell, weights=p1s, minlength=n_cells)
+    supply_dom = np.bincount(cell, weights=p1s * domestic, minlength=n_cells)
+    np.multiply(p1s * phi_w * exporter, scale[sector], out=exports)
+    income = np.bincount(region, weights=exports / sigma * domestic, minlength=n_regions)
+    return supply, supply_dom, income
 
 
 def firm_accounts(

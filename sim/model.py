@@ -496,24 +496,21 @@ class SEZClusterModel(mesa.Model):
         z = np.exp(log_z)
         w = self.wages[r]
         p1s = np.where(producing, (w / z) ** (1.0 - sigma), 0.0)
-        supply = np.bincount(cell, weights=p1s, minlength=n_k * n_r).reshape(n_k, n_r)
-        supply_dom = np.bincount(
-            cell, weights=p1s * ~f.view("foreign"), minlength=n_k * n_r
-        ).reshape(n_k, n_r)
-        g = market.price_index_term(supply, self.phi)
-
         # Exports: small open economy, world price index fixed at the start (M6).
         phi_w = self._world_freeness(self.customs_relief_i)
-        export_base = p1s * phi_w * f.view("exporter")
+        foreign, exporter = f.view("foreign"), f.view("exporter")
         if self.world_scale is None:
-            total = np.bincount(k, weights=export_base, minlength=n_k)
+            total = np.bincount(k, weights=p1s * phi_w * exporter, minlength=n_k)
             self.world_scale = np.divide(t.world_demand, total, out=np.zeros(n_k), where=total > 0)
         growth = (1.0 + p.world_demand_growth) ** (year - self.spec.start_year)
-        exports = np.multiply(export_base, (self.world_scale * growth)[k], out=f.view("exports"))
-
-        income = self.wages * self.labour_force + np.bincount(
-            r, weights=exports / sigma * ~f.view("foreign"), minlength=n_r
-        )
+        exports = f.view("exports")
+        supply, supply_dom, export_income = kernels.trade_flows(
+            p1s, foreign, exporter, phi_w, cell, k, r, self.world_scale * growth, sigma,
+            n_k * n_r, n_r, exports,
+        )  # fmt: skip
+        supply, supply_dom = supply.reshape(n_k, n_r), supply_dom.reshape(n_k, n_r)
+        g = market.price_index_term(supply, self.phi)
+        income = self.wages * self.labour_force + export_income
         mu = t.mu
         self.expenditure = market.equilibrium_expenditure(
             income, supply_dom, mu, g, self.phi, sigma
