@@ -73,6 +73,7 @@ static inline double np_maximum(double a, double b) {
  *   b  bool, n rows             i  int64, n rows
  *   c  int8, n rows             t  float64 table of any length (lens[j])
  *   B  bool table of any length  a  float64 table of any length (lens[j]), written
+ *   I  int64 table of any length
  * n is the length of the first array. On error an exception is set and -1 returned;
  * the buffers taken so far are released by the caller (release). GET_ARRAYS passes the
  * number of arrays of the caller's `o`, so a spec of the wrong length is an error. */
@@ -86,7 +87,7 @@ static int get_arrays(PyObject *const *objs, Buf *bufs, Py_ssize_t count, const 
     for (Py_ssize_t j = 0; spec[j]; j++) {
         char kind = spec[j];
         Py_ssize_t len = *n;
-        if (*n < 0 || kind == 't' || kind == 'a' || kind == 'B') {
+        if (*n < 0 || kind == 't' || kind == 'a' || kind == 'B' || kind == 'I') {
             Py_buffer probe;
             if (PyObject_GetBuffer(objs[j], &probe, PyBUF_ND) < 0) {
                 return -1;
@@ -98,7 +99,7 @@ static int get_arrays(PyObject *const *objs, Buf *bufs, Py_ssize_t count, const 
             }
         }
         const char *formats = (kind == 'b' || kind == 'B') ? "?"
-                              : kind == 'i'                ? "lq"
+                              : (kind == 'i' || kind == 'I') ? "lq"
                               : kind == 'c'                ? "b"
                                                            : "d";
         Py_ssize_t itemsize = (kind == 'b' || kind == 'B' || kind == 'c') ? 1 : 8;
@@ -520,6 +521,99 @@ done:
     return result;
 }
 
+/* privileges(sez, sector, cluster, region, sez_open, zone_priority, zone_level, zone_phi,
+ *            zone_l1, cluster_level, cluster_phi, cluster_l1, cluster_region, cluster_l2,
+ *            cluster_links, level, profit_relief, turnover_relief, phi_w, l1, links, l2,
+ *            n_sectors, phi_none, profit_rate, turnover_rate, channels, colocate):
+ * each firm's privileges (F1, M6, P3) and cluster channels (P4, P5), read from tables.
+ * A firm in an open zone z gets column q of zone z (q = 1 if its sector is a priority of
+ * z, zone_priority[z * n_sectors + sector]), tables of 2 x zones; else a cluster member
+ * whose cluster_level is not NaN gets its cluster's; else level 0, phi_none, l1 0.
+ * Reliefs are level * rate. With channels, a member gets column j of its cluster in
+ * cluster_l2 and cluster_links (2 x clusters; j = 1 if colocate and it sits in
+ * cluster_region); the others links 1 and l2 0. */
+static PyObject *privileges(PyObject *self, PyObject *args) {
+    PyObject *o[22];
+    Py_ssize_t n_sectors;
+    double phi_none, profit_rate, turnover_rate;
+    int channels, colocate;
+    if (!PyArg_ParseTuple(args, "OOOOOOOOOOOOOOOOOOOOOOndddpp", &o[0], &o[1], &o[2], &o[3],
+                          &o[4], &o[5], &o[6], &o[7], &o[8], &o[9], &o[10], &o[11], &o[12],
+                          &o[13], &o[14], &o[15], &o[16], &o[17], &o[18], &o[19], &o[20], &o[21],
+                          &n_sectors, &phi_none, &profit_rate, &turnover_rate, &channels,
+                          &colocate)) {
+        return NULL;
+    }
+    Buf b[22] = {{0}};
+    Py_ssize_t n, lens[22];
+    PyObject *result = NULL;
+    const char *fn = "privileges";
+    if (GET_ARRAYS("iiiiBBttttttIttooooooo", "privileges argument") < 0) {
+        goto done;
+    }
+    Py_ssize_t n_z = lens[4], n_c = lens[9];
+    if (lens[5] != n_z * n_sectors || lens[6] != 2 * n_z || lens[7] != 2 * n_z ||
+        lens[8] != 2 * n_z || lens[10] != n_c || lens[11] != n_c || lens[12] != n_c ||
+        lens[13] != 2 * n_c || lens[14] != 2 * n_c) {
+        PyErr_Format(PyExc_ValueError,
+                     "%s: tables must be zones x sectors, 2 x zones, clusters, 2 x clusters "
+                     "(%zd zones, %zd clusters, %zd sectors)",
+                     fn, n_z, n_c, n_sectors);
+        goto done;
+    }
+    if (check_optional_index(ARRAY(0, int64_t), n, n_z, fn, "sez") < 0 ||
+        check_index(ARRAY(1, int64_t), n, n_sectors, fn, "sector") < 0 ||
+        check_optional_index(ARRAY(2, int64_t), n, n_c, fn, "cluster") < 0) {
+        goto done;
+    }
+    {
+        const int64_t *sez = ARRAY(0, int64_t), *sector = ARRAY(1, int64_t),
+                      *cl = ARRAY(2, int64_t), *region = ARRAY(3, int64_t),
+                      *cluster_region = ARRAY(12, int64_t);
+        const unsigned char *open_ = ARRAY(4, unsigned char), *priority = ARRAY(5, unsigned char);
+        const double *zone_level = ARRAY(6, double), *zone_phi = ARRAY(7, double),
+                     *zone_l1 = ARRAY(8, double), *cluster_level = ARRAY(9, double),
+                     *cluster_phi = ARRAY(10, double), *cluster_l1 = ARRAY(11, double),
+                     *cluster_l2 = ARRAY(13, double), *cluster_links = ARRAY(14, double);
+        double *level = ARRAY(15, double), *profit_relief = ARRAY(16, double),
+               *turnover_relief = ARRAY(17, double), *phi_w = ARRAY(18, double),
+               *l1 = ARRAY(19, double), *links = ARRAY(20, double), *l2 = ARRAY(21, double);
+        Py_BEGIN_ALLOW_THREADS
+        for (Py_ssize_t i = 0; i < n; i++) {
+            int64_t z = sez[i], c = cl[i];
+            double lev = 0.0, phi = phi_none, l1v = 0.0;
+            if (z >= 0 && open_[z]) {
+                int64_t q = 2 * z + (priority[z * n_sectors + sector[i]] != 0);
+                lev = zone_level[q];
+                phi = zone_phi[q];
+                l1v = zone_l1[q];
+            } else if (c >= 0 && cluster_level[c] == cluster_level[c]) {
+                lev = cluster_level[c];
+                phi = cluster_phi[c];
+                l1v = cluster_l1[c];
+            }
+            level[i] = lev;
+            profit_relief[i] = lev * profit_rate;
+            turnover_relief[i] = lev * turnover_rate;
+            phi_w[i] = phi;
+            l1[i] = l1v;
+            double lk = 1.0, l2v = 0.0;
+            if (channels && c >= 0) {
+                int64_t j = 2 * c + (colocate && region[i] == cluster_region[c]);
+                lk = cluster_links[j];
+                l2v = cluster_l2[j];
+            }
+            links[i] = lk;
+            l2[i] = l2v;
+        }
+        Py_END_ALLOW_THREADS
+    }
+    result = Py_NewRef(Py_None);
+done:
+    release(b, 22);
+    return result;
+}
+
 /* ------------------------------------------------------------------ agent registries
  * Firms enter and leave by the thousand every year; each is a Mesa agent. These two do
  * in one C loop what sim/agents/firm.py does in Python (its fallback): the same objects,
@@ -653,6 +747,8 @@ static PyMethodDef methods[] = {
      "Gross investment of producers and projects; capital updated in place (D2)."},
     {"log_productivity", log_productivity, METH_VARARGS,
      "Per-firm log productivity: the sum of its terms, left to right (P1-P4)."},
+    {"privileges", privileges, METH_VARARGS,
+     "Each firm's privilege level, reliefs, world freeness and channel weights from tables."},
     {"scope_totals", scope_totals, METH_VARARGS,
      "The indicator recorder's sums and counts for every scope, one pass over the firms."},
     {"new_agents", new_agents, METH_VARARGS,

@@ -8,7 +8,8 @@ and what runs when the extension is not built or ``SEZSIM_NO_KERNELS=1`` is set
 
 - :func:`scope_totals`: every indicator sum and count for every scope in one pass, each
   scope in row order (its twin sums with :func:`group_sums`, numpy bincounts).
-- :func:`taxes_and_privilege_cost` (F1-F3), :func:`trade_flows` (M3, M6),
+- :func:`privileges` (F1, M6, P3-P5), :func:`taxes_and_privilege_cost` (F1-F3),
+  :func:`trade_flows` (M3, M6),
   :func:`market_outcomes` (M7),
   :func:`firm_accounts`, :func:`invest` (D2), :func:`log_productivity` (P1-P4).
 - :func:`new_agents`, :func:`drop_agents`: Firm agents created and registered with
@@ -52,6 +53,8 @@ __all__ = [
     "market_outcomes_numpy",
     "new_agents",
     "new_agents_python",
+    "privileges",
+    "privileges_numpy",
     "scope_totals",
     "scope_totals_numpy",
     "taxes_and_privilege_cost",
@@ -209,6 +212,116 @@ def trade_flows_numpy(
     return supply, supply_dom, income
 
 
+#: Outputs of :func:`privileges`, per firm.
+PRIVILEGE_OUTPUTS = (
+    "level",
+    "profit_relief",
+    "turnover_relief",
+    "phi_w",
+    "log1p_infrastructure",
+    "links",
+    "log1p_coordination",
+)
+
+
+def privileges(
+    firm: dict[str, np.ndarray],
+    sez_open: np.ndarray,
+    zone_priority: np.ndarray,
+    zone: dict[str, np.ndarray],
+    cluster: dict[str, np.ndarray],
+    phi_none: float,
+    profit_rate: float,
+    turnover_rate: float,
+    channels: bool,
+    colocate: bool,
+) -> dict[str, np.ndarray]:
+    """Each firm's privileges and cluster-channel weights, read from small tables.
+
+    Args:
+        firm: columns ``sez``, ``sector``, ``cluster``, ``region``.
+        sez_open: bool per zone.
+        zone_priority: (zones, sectors) bool, the zones' priority sectors (2-d, also
+            without zones).
+        zone: ``level``, ``phi``, ``log1p_infrastructure``, each (zones, 2): column 1 for
+            a priority sector, column 0 for another.
+        cluster: ``level`` (NaN: no privileges), ``phi``, ``log1p_infrastructure`` per
+            cluster; ``region`` (where its actors sit); ``log1p_coordination`` and
+            ``links``, each (clusters, 2): column 1 for a member co-located with them.
+        phi_none: world freeness without customs relief.
+        profit_rate: profit-tax relief of a level-1 privilege.
+        turnover_rate: turnover-tax relief of a level-1 privilege.
+        channels: cluster channels are on.
+        colocate: members sitting with their cluster's actors get column 1.
+
+    Returns:
+        :data:`PRIVILEGE_OUTPUTS` per firm. A firm in an open zone has its zone's row;
+        else a member of a cluster with a level has its cluster's; else level 0, reliefs
+        0, ``phi_none``, log1p 0. Reliefs are level x rate. With channels, members have
+        their cluster's channel row; the others links 1 and log1p 0.
+    """
+    n = firm["sez"].size
+    if _kernels is None:
+        return privileges_numpy(
+            firm, sez_open, zone_priority, zone, cluster, phi_none, profit_rate,
+            turnover_rate, channels, colocate,
+        )  # fmt: skip
+    out = {name: np.empty(n) for name in PRIVILEGE_OUTPUTS}
+    flat = [np.ascontiguousarray(a, dtype=np.float64).reshape(-1) for a in (
+        zone["level"], zone["phi"], zone["log1p_infrastructure"], cluster["level"],
+        cluster["phi"], cluster["log1p_infrastructure"],
+    )]  # fmt: skip
+    _kernels.privileges(
+        firm["sez"], firm["sector"], firm["cluster"], firm["region"],
+        np.ascontiguousarray(sez_open, dtype=bool),
+        np.ascontiguousarray(zone_priority, dtype=bool).reshape(-1),
+        *flat,
+        np.ascontiguousarray(cluster["region"], dtype=np.int64),
+        np.ascontiguousarray(cluster["log1p_coordination"], dtype=np.float64).reshape(-1),
+        np.ascontiguousarray(cluster["links"], dtype=np.float64).reshape(-1),
+        *(out[name] for name in PRIVILEGE_OUTPUTS),
+        int(zone_priority.shape[1]),
+        float(phi_none), float(profit_rate), float(turnover_rate), bool(channels),
+        bool(colocate),
+    )  # fmt: skip
+    return out
+
+
+def privileges_numpy(
+    firm, sez_open, zone_priority, zone, cluster, phi_none, profit_rate, turnover_rate,
+    channels, colocate,
+) -> dict[str, np.ndarray]:  # fmt: skip
+    """Numpy twin of :func:`privileges` (the reference the kernel is tested against)."""
+    sez, cl = firm["sez"], firm["cluster"]
+    n = sez.size
+    level, phi, l1 = np.zeros(n), np.full(n, float(phi_none)), np.zeros(n)
+    in_zone = (sez >= 0) & sez_open[np.maximum(sez, 0)] if sez_open.size else np.zeros(n, bool)
+    z = sez[in_zone]
+    q = zone_priority[z, firm["sector"][in_zone]].astype(np.int64)
+    for name, column in (("level", level), ("phi", phi), ("log1p_infrastructure", l1)):
+        column[in_zone] = zone[name][z, q]
+    rows = np.flatnonzero((cl >= 0) & ~in_zone)
+    rows = rows[~np.isnan(cluster["level"][cl[rows]])]
+    for name, column in (("level", level), ("phi", phi), ("log1p_infrastructure", l1)):
+        column[rows] = cluster[name][cl[rows]]
+    links, l2 = np.ones(n), np.zeros(n)
+    if channels:
+        rows = np.flatnonzero(cl >= 0)
+        c = cl[rows]
+        j = (colocate & (firm["region"][rows] == cluster["region"][c])).astype(np.int64)
+        links[rows] = cluster["links"][c, j]
+        l2[rows] = cluster["log1p_coordination"][c, j]
+    return {
+        "level": level,
+        "profit_relief": level * profit_rate,
+        "turnover_relief": level * turnover_rate,
+        "phi_w": phi,
+        "log1p_infrastructure": l1,
+        "links": links,
+        "log1p_coordination": l2,
+    }
+
+
 def firm_accounts(
     producing: np.ndarray,
     z: np.ndarray,
@@ -321,8 +434,10 @@ def log_productivity(
 ) -> np.ndarray:
     """``log_q + knowledge + agglo_gain[cell] + log1p_infrastructure + log1p_coordination``.
 
-    Added left to right, as numpy does; compiled only (callers check ``COMPILED``).
+    Added left to right, as numpy does (the numpy expression without the extension).
     """
+    if _kernels is None:
+        return log_q + knowledge + agglo_gain.take(cell) + log1p_infrastructure + log1p_coordination
     out = np.empty(log_q.size)
     _kernels.log_productivity(
         log_q, knowledge, agglo_gain, cell, log1p_infrastructure, log1p_coordination, out

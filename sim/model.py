@@ -62,6 +62,11 @@ def _national(model: SEZClusterModel, name: str) -> float:
     return model.recorder.last_national(name)
 
 
+def _log1p_or_zero(x: np.ndarray) -> np.ndarray:
+    """log1p(x), and exactly 0.0 where x is zero (what log1p of the non-zero entries gave)."""
+    return np.where(x != 0, np.log1p(x), 0.0)
+
+
 @contextmanager
 def _gc_paused():
     """Pause Python's cyclic garbage collector during simulated years.
@@ -419,20 +424,20 @@ class SEZClusterModel(mesa.Model):
             sez[hit & ~projects] = -1
 
     def _grant_privileges(self) -> None:
-        """Privilege level per firm: SEZ participants, and cluster members under merge."""
+        """Privileges per firm (SEZ participants, and cluster members under merge).
+
+        With them, the world freeness they give (M6) and the cluster-channel weights (P4,
+        P5). Every firm's values come from a handful of per-zone and per-cluster values,
+        computed here with the same operations a per-firm computation would do (so the
+        same bits: numpy's element-wise results do not depend on the array around an
+        element) and read per firm in one pass (kernels.privileges).
+        """
         f, p, t, pol = self.firms, self.params, self.territory, self.policy
-        n = f.n
-        sez, sector, cl = f.view("sez"), f.view("sector"), f.view("cluster")
         open_ = self.government.sez_open
-        level = np.zeros(n)
-        infra = np.zeros(n)
         non_priority = p.non_priority_benefit_share if pol.differentiated_benefits else 1.0
-        in_zone = (sez >= 0) & open_[np.maximum(sez, 0)] if self.n_sezs else np.zeros(n, bool)
-        if in_zone.any():
-            z = sez[in_zone]
-            lv = np.where(t.sez_sectors[z, sector[in_zone]], 1.0, non_priority)
-            level[in_zone] = lv
-            infra[in_zone] = t.sez_infrastructure[z] * lv
+        # Zones: column 0 for a sector outside the zone's priorities, column 1 for one.
+        zone_level = np.tile([non_priority, 1.0], (self.n_sezs, 1))
+        zone_infra = t.sez_infrastructure[:, None] * zone_level
         # Members outside the zones get their cluster's level, if one of its zones is open.
         level_c = np.full(self.n_clusters, np.nan)
         infra_c = np.zeros(self.n_clusters)
@@ -444,34 +449,39 @@ class SEZClusterModel(mesa.Model):
             lv = max(1.0 if t.sez_sectors[z, k] else non_priority for z in open_zones)
             level_c[c] = lv
             infra_c[c] = max(t.sez_infrastructure[z] for z in open_zones) * lv
-        rows = np.flatnonzero((cl >= 0) & ~in_zone)
-        rows = rows[~np.isnan(level_c[cl[rows]])]
-        level[rows] = level_c[cl[rows]]
-        infra[rows] = infra_c[cl[rows]]
-        self.privilege_level = level
-        self.infrastructure_i = infra
-        self.profit_relief = level * p.profit_tax_relief
-        self.turnover_relief = level * p.other_tax_relief
-        self.customs_relief_i = level * p.customs_relief
-
-    def _channel_weights(self) -> tuple[np.ndarray, np.ndarray]:
-        """Integrator coordination gain (P4) and institute-link weight per firm (P5)."""
-        f, p = self.firms, self.params
-        cl = f.view("cluster")
-        coordination, links = np.zeros(f.n), np.ones(f.n)
-        if not self.policy.cluster_channels:
-            return coordination, links
-        # Members only (a minority): non-members get exactly 0.0 and 1.0, the values the
-        # formulas below give them.
-        rows = np.flatnonzero(cl >= 0)
-        c = cl[rows]
-        coloc = self.policy.colocate_cluster_actors & (
-            f.view("region")[rows] == self.cluster_region_now[c]
+        # Cluster channels: column 1 for a member co-located with its integrator.
+        boost = 1.0 + p.colocation_bonus * np.array([False, True])
+        coordination = (p.integrator_coordination * self.has_integrator)[:, None] * boost
+        out = kernels.privileges(
+            {name: f.view(name) for name in ("sez", "sector", "cluster", "region")},
+            open_,
+            t.sez_sectors,
+            {
+                "level": zone_level,
+                "phi": self._world_freeness(zone_level * p.customs_relief),
+                "log1p_infrastructure": _log1p_or_zero(zone_infra),
+            },
+            {
+                "level": level_c,
+                "phi": self._world_freeness(level_c * p.customs_relief),
+                "log1p_infrastructure": _log1p_or_zero(infra_c),
+                "region": self.cluster_region_now,
+                "log1p_coordination": _log1p_or_zero(coordination),
+                "links": np.tile(1.0 + boost, (self.n_clusters, 1)),
+            },
+            self._world_freeness(np.zeros(1))[0],
+            p.profit_tax_relief,
+            p.other_tax_relief,
+            pol.cluster_channels,
+            pol.colocate_cluster_actors,
         )
-        boost = 1.0 + p.colocation_bonus * coloc
-        coordination[rows] = p.integrator_coordination * self.has_integrator[c] * boost
-        links[rows] = 1.0 + boost
-        return coordination, links
+        self.privilege_level = out["level"]
+        self.profit_relief = out["profit_relief"]
+        self.turnover_relief = out["turnover_relief"]
+        self.phi_world_i = out["phi_w"]
+        self.log1p_infrastructure_i = out["log1p_infrastructure"]
+        self.log1p_coordination_i = out["log1p_coordination"]
+        self.institute_links = out["links"]
 
     def _produce_and_trade(self, year: int) -> None:
         """Productivity (P1-P4), prices, trade and equilibrium expenditure (M1-M7)."""
@@ -480,24 +490,23 @@ class SEZClusterModel(mesa.Model):
         k, r = f.view("sector"), f.view("region")
         cell = k * n_r + r  # (sector, region) cell: (K, R) tables are read with .flat[cell]
         producing = f.view("alive") & (f.view("status") == PRODUCING)
-        coordination, self.institute_links = self._channel_weights()
         agglo = prod.agglomeration_log_gain(
             self.emp_kr, t.relatedness, p.agglomeration_elasticity, p.related_elasticity
         )
         self.agglomeration = agglo
-        log_z = prod.log_productivity_by_cell(
+        log_z = kernels.log_productivity(
             f.view("log_q"),
             f.view("knowledge"),
             agglo.ravel(),
             cell,
-            self.infrastructure_i,
-            coordination,
+            self.log1p_infrastructure_i,
+            self.log1p_coordination_i,
         )
         z = np.exp(log_z)
         w = self.wages[r]
         p1s = np.where(producing, (w / z) ** (1.0 - sigma), 0.0)
         # Exports: small open economy, world price index fixed at the start (M6).
-        phi_w = self._world_freeness(self.customs_relief_i)
+        phi_w = self.phi_world_i
         foreign, exporter = f.view("foreign"), f.view("exporter")
         if self.world_scale is None:
             total = np.bincount(k, weights=p1s * phi_w * exporter, minlength=n_k)
@@ -565,22 +574,9 @@ class SEZClusterModel(mesa.Model):
         self._unit_revenue = unit
 
     def _world_freeness(self, customs_relief: np.ndarray) -> np.ndarray:
-        """Per-firm freeness of trade with the world, phi_w = tau_w**(1-sigma) (M6).
-
-        Customs relief is zero for most firms: the power is taken once for them and
-        per firm only for the privileged (the same element-wise operations, so the same
-        bits as over the whole column).
-        """
-        sigma = self.params.sigma
-
-        def phi(relief: np.ndarray) -> np.ndarray:
-            tau_w = 1.0 + (self.tau_world - 1.0) * (1.0 - relief)
-            return np.where(np.isfinite(tau_w), tau_w ** (1.0 - sigma), 0.0)
-
-        rows = np.flatnonzero(customs_relief)
-        out = np.full(customs_relief.size, phi(np.zeros(1))[0])
-        out[rows] = phi(customs_relief[rows])
-        return out
+        """Freeness of trade with the world, phi_w = tau_w**(1-sigma), at each relief (M6)."""
+        tau_w = 1.0 + (self.tau_world - 1.0) * (1.0 - customs_relief)
+        return np.where(np.isfinite(tau_w), tau_w ** (1.0 - self.params.sigma), 0.0)
 
     def _innovate(self) -> None:
         """Innovation draws (D1) and knowledge from partners (P5)."""

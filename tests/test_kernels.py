@@ -131,7 +131,7 @@ def test_invest_equals_numpy_bitwise_with_edge_values():
         assert np.array_equal(a.view(np.int64), b.view(np.int64))
 
 
-def test_log_productivity_by_cell_equals_the_numpy_sum_bitwise():
+def test_log_productivity_equals_the_numpy_sum_bitwise():
     from sim.economy import productivity as prod
 
     rng, _, _, cell, n_k, n_r = _firms(9)
@@ -140,10 +140,40 @@ def test_log_productivity_by_cell_equals_the_numpy_sum_bitwise():
     infra = np.where(rng.random(n) < 0.2, rng.random(n), 0.0)
     coord = np.where(rng.random(n) < 0.3, rng.random(n), 0.0)
     args = (rng.normal(0, 1, n), rng.normal(0, 0.2, n))
-    got = prod.log_productivity_by_cell(*args, agglo, cell, infra, coord)
+    got = kernels.log_productivity(*args, agglo, cell, np.log1p(infra), np.log1p(coord))
     want = prod.log_productivity(*args, agglo[cell], infra, coord)
     assert np.array_equal(got, want)
     assert np.array_equal(want, args[0] + args[1] + agglo[cell] + np.log1p(infra) + np.log1p(coord))
+
+
+@pytest.mark.parametrize("channels, colocate", [(True, True), (True, False), (False, True)])
+def test_privileges_equal_the_numpy_twin_bitwise(channels, colocate):
+    rng = np.random.default_rng(4)
+    n, n_z, n_c, n_k, n_r = 6_000, 5, 4, 6, 7
+    firm = {
+        "sez": np.where(rng.random(n) < 0.3, rng.integers(0, n_z, n), -1),
+        "sector": rng.integers(0, n_k, n),
+        "cluster": np.where(rng.random(n) < 0.4, rng.integers(0, n_c, n), -1),
+        "region": rng.integers(0, n_r, n),
+    }
+    sez_open = np.array([True, False, True, True, False])
+    priority = rng.random((n_z, n_k)) < 0.4
+    zone = {name: rng.normal(0, 1, (n_z, 2)) for name in ("level", "phi", "log1p_infrastructure")}
+    cluster = {name: rng.normal(0, 1, n_c) for name in ("level", "phi", "log1p_infrastructure")}
+    cluster["level"][1] = np.nan  # a cluster without an open zone: no privileges
+    cluster |= {
+        "region": rng.integers(0, n_r, n_c),
+        "log1p_coordination": rng.normal(0, 1, (n_c, 2)),
+        "links": rng.normal(1, 1, (n_c, 2)),
+    }
+    args = (firm, sez_open, priority, zone, cluster, 0.7, 0.5, -0.0, channels, colocate)
+    got, want = kernels.privileges(*args), kernels.privileges_numpy(*args)
+    assert list(got) == list(want) == list(kernels.PRIVILEGE_OUTPUTS)
+    for name in got:
+        assert np.array_equal(got[name].view(np.int64), want[name].view(np.int64)), name
+    outside = (firm["sez"] < 0) & (firm["cluster"] < 0)
+    assert (got["level"][outside] == 0).all() and (got["phi_w"][outside] == 0.7).all()
+    assert (got["links"][firm["cluster"] < 0] == 1).all()
 
 
 def test_numpy_twins_give_the_same_run_as_the_kernels(tmp_path, small_path):

@@ -97,29 +97,6 @@ def log_productivity(
     )
 
 
-def log_productivity_by_cell(
-    log_q: np.ndarray,
-    knowledge: np.ndarray,
-    agglo_gain: np.ndarray,
-    cell: np.ndarray,
-    infrastructure_i: np.ndarray,
-    coordination_i: np.ndarray,
-) -> np.ndarray:
-    """:func:`log_productivity` with the agglomeration gain read at each firm's cell.
-
-    ``agglo_gain`` is the flat (sector, region) table; the sum is one compiled pass with
-    the same bits as the numpy expression.
-    """
-    from sim import kernels
-
-    if not kernels.COMPILED:
-        return log_productivity(
-            log_q, knowledge, agglo_gain.take(cell), infrastructure_i, coordination_i
-        )
-    l1, l2 = _log1p_sparse(infrastructure_i), _log1p_sparse(coordination_i)
-    return kernels.log_productivity(log_q, knowledge, agglo_gain, cell, l1, l2)
-
-
 def _log1p_sparse(x: np.ndarray) -> np.ndarray:
     """log1p of an array that is mostly zero: computed on the non-zero entries only.
 
