@@ -614,6 +614,82 @@ done:
     return result;
 }
 
+/* entry_census(sector, alive, status, sez, exports, producing_code, order, bounds,
+ *              exports_k, registered): what entry needs of the table, in one pass (D3).
+ * bounds (n_sectors + 1) and order (at least the producers) get the rows of producing
+ * firms grouped by sector, each group in row order (a counting sort): sector k's are
+ * order[bounds[k]:bounds[k + 1]]. exports_k adds exports by sector over every row and
+ * registered counts live rows by SEZ (sez -1: none), in row order from what they hold,
+ * as np.bincount does. Returns the number of producers. */
+static PyObject *entry_census(PyObject *self, PyObject *args) {
+    PyObject *o[9];
+    long long producing_code;
+    if (!PyArg_ParseTuple(args, "OOOOOLOOOO", &o[0], &o[1], &o[2], &o[3], &o[4],
+                          &producing_code, &o[5], &o[6], &o[7], &o[8])) {
+        return NULL;
+    }
+    Buf b[9] = {{0}};
+    Py_ssize_t n, lens[9];
+    PyObject *result = NULL;
+    const char *fn = "entry_census";
+    if (GET_ARRAYS("ibcidIIaa", "entry_census argument") < 0) {
+        goto done;
+    }
+    Py_ssize_t n_k = lens[7], n_z = lens[8];
+    if (lens[6] != n_k + 1 || lens[5] < n) {
+        PyErr_Format(PyExc_ValueError, "%s: bounds must hold %zd + 1 values, order %zd rows",
+                     fn, n_k, n);
+        goto done;
+    }
+    if (b[5].view.readonly || b[6].view.readonly) {
+        PyErr_Format(PyExc_ValueError, "%s: order and bounds must be writable", fn);
+        goto done;
+    }
+    if (check_index(ARRAY(0, int64_t), n, n_k, fn, "sector") < 0 ||
+        check_optional_index(ARRAY(3, int64_t), n, n_z, fn, "sez") < 0) {
+        goto done;
+    }
+    Py_ssize_t n_producing = 0;
+    {
+        const int64_t *sector = ARRAY(0, int64_t), *sez = ARRAY(3, int64_t);
+        const unsigned char *alive = ARRAY(1, unsigned char);
+        const signed char *status = ARRAY(2, signed char);
+        const double *exports = ARRAY(4, double);
+        int64_t *order = ARRAY(5, int64_t), *bounds = ARRAY(6, int64_t);
+        double *exports_k = ARRAY(7, double), *registered = ARRAY(8, double);
+        Py_BEGIN_ALLOW_THREADS
+        memset(bounds, 0, (size_t)(n_k + 1) * sizeof(int64_t));
+        for (Py_ssize_t i = 0; i < n; i++) {
+            exports_k[sector[i]] += exports[i];
+            if (sez[i] >= 0) {
+                registered[sez[i]] += alive[i] ? 1.0 : 0.0;
+            }
+            if (alive[i] && status[i] == producing_code) {
+                bounds[sector[i] + 1]++;
+            }
+        }
+        for (Py_ssize_t k = 0; k < n_k; k++) {
+            bounds[k + 1] += bounds[k];
+        }
+        n_producing = (Py_ssize_t)bounds[n_k];
+        /* fill each group from its start; bounds[k] ends at group k's end, then shift */
+        for (Py_ssize_t i = 0; i < n; i++) {
+            if (alive[i] && status[i] == producing_code) {
+                order[bounds[sector[i]]++] = (int64_t)i;
+            }
+        }
+        for (Py_ssize_t k = n_k; k > 0; k--) {
+            bounds[k] = bounds[k - 1];
+        }
+        bounds[0] = 0;
+        Py_END_ALLOW_THREADS
+    }
+    result = PyLong_FromSsize_t(n_producing);
+done:
+    release(b, 9);
+    return result;
+}
+
 /* ------------------------------------------------------------------ agent registries
  * Firms enter and leave by the thousand every year; each is a Mesa agent. These two do
  * in one C loop what sim/agents/firm.py does in Python (its fallback): the same objects,
@@ -749,6 +825,8 @@ static PyMethodDef methods[] = {
      "Per-firm log productivity: the sum of its terms, left to right (P1-P4)."},
     {"privileges", privileges, METH_VARARGS,
      "Each firm's privilege level, reliefs, world freeness and channel weights from tables."},
+    {"entry_census", entry_census, METH_VARARGS,
+     "Producers grouped by sector, exports by sector and live firms by SEZ (D3)."},
     {"scope_totals", scope_totals, METH_VARARGS,
      "The indicator recorder's sums and counts for every scope, one pass over the firms."},
     {"new_agents", new_agents, METH_VARARGS,

@@ -8,8 +8,8 @@ and what runs when the extension is not built or ``SEZSIM_NO_KERNELS=1`` is set
 
 - :func:`scope_totals`: every indicator sum and count for every scope in one pass, each
   scope in row order (its twin sums with :func:`group_sums`, numpy bincounts).
-- :func:`privileges` (F1, M6, P3-P5), :func:`taxes_and_privilege_cost` (F1-F3),
-  :func:`trade_flows` (M3, M6),
+- :func:`entry_census` (D3), :func:`privileges` (F1, M6, P3-P5),
+  :func:`taxes_and_privilege_cost` (F1-F3), :func:`trade_flows` (M3, M6),
   :func:`market_outcomes` (M7),
   :func:`firm_accounts`, :func:`invest` (D2), :func:`log_productivity` (P1-P4).
 - :func:`new_agents`, :func:`drop_agents`: Firm agents created and registered with
@@ -43,6 +43,8 @@ __all__ = [
     "SCOPE_SUMS",
     "drop_agents",
     "drop_agents_python",
+    "entry_census",
+    "entry_census_numpy",
     "firm_accounts",
     "firm_accounts_numpy",
     "group_sums",
@@ -320,6 +322,53 @@ def privileges_numpy(
         "links": links,
         "log1p_coordination": l2,
     }
+
+
+def entry_census(
+    sector: np.ndarray,
+    alive: np.ndarray,
+    status: np.ndarray,
+    sez: np.ndarray,
+    exports: np.ndarray,
+    producing_code: int,
+    n_sectors: int,
+    n_sezs: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """What entry needs of the firm table (D3), in one pass.
+
+    Returns:
+        ``rows``, ``bounds``: the rows of producing firms grouped by sector, each group
+        in row order (sector k's are ``rows[bounds[k]:bounds[k + 1]]``); ``exports_k``,
+        exports summed by sector over every row; ``registered``, live firms by SEZ (as
+        float). Sums in row order, as ``np.bincount``.
+    """
+    if _kernels is None:
+        return entry_census_numpy(
+            sector, alive, status, sez, exports, producing_code, n_sectors, n_sezs
+        )
+    order, bounds = np.empty(sector.size, dtype=np.int64), np.empty(n_sectors + 1, np.int64)
+    exports_k, registered = np.zeros(n_sectors), np.zeros(n_sezs)
+    n_producing = _kernels.entry_census(
+        sector, alive, status, sez, exports, int(producing_code), order, bounds, exports_k,
+        registered,
+    )  # fmt: skip
+    return order[:n_producing], bounds, exports_k, registered
+
+
+def entry_census_numpy(
+    sector, alive, status, sez, exports, producing_code, n_sectors, n_sezs
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Numpy twin of :func:`entry_census` (the reference the kernel is tested against)."""
+    rows = np.flatnonzero(alive & (status == producing_code))
+    rows = rows[dyn.stable_order(sector[rows])]
+    bounds = np.searchsorted(sector[rows], np.arange(n_sectors + 1))
+    exports_k = np.bincount(sector, weights=exports, minlength=n_sectors)
+    registered = (
+        np.bincount(np.maximum(sez, 0), weights=(sez >= 0) & alive, minlength=n_sezs)
+        if n_sezs
+        else np.zeros(0)
+    )
+    return rows, bounds.astype(np.int64), exports_k, registered
 
 
 def firm_accounts(

@@ -654,19 +654,16 @@ class SEZClusterModel(mesa.Model):
 
     def _enter(self, year: int) -> None:
         """Domestic and foreign entry with logit location choice (D3)."""
-        f, p, t = self.firms, self.params, self.territory
-        producing = f.view("alive") & (f.view("status") == PRODUCING)
-        n_prod = int(producing.sum())
-        firms_k = np.bincount(f.view("sector")[producing], minlength=self.n_sectors)
+        p, t = self.params, self.territory
+        entry = _EntryBook(self)
+        firms_k = np.diff(entry.bounds)  # producers by sector
+        n_prod = int(entry.bounds[-1])
         n_dom = int(self.rng.poisson(p.entry_rate * n_prod))
         n_fdi = int(self.rng.poisson(p.fdi_entry_rate * n_prod))
         w_dom = (firms_k + 1.0) / (firms_k + 1.0).sum()
-        exports_k = np.bincount(
-            f.view("sector"), weights=f.view("exports"), minlength=self.n_sectors
-        )
+        exports_k = entry.exports_k
         w_fdi = w_dom + (exports_k / exports_k.sum() if exports_k.sum() > 0 else 0.0)
         w_fdi = w_fdi / w_fdi.sum()
-        entry = _EntryBook(self, producing)
         for foreign, n, weights in ((False, n_dom, w_dom), (True, n_fdi, w_fdi)):
             if n == 0:
                 continue
@@ -853,46 +850,40 @@ class _EntryBook:
     once per year and adds the entrants' rows, giving the same numbers in the same order.
     """
 
-    def __init__(self, model: SEZClusterModel, producing: np.ndarray) -> None:
+    def __init__(self, model: SEZClusterModel) -> None:
         f = model.firms
         self.firms = f
-        sez = f.view("sez")
-        #: (Z,) live firms registered in each SEZ (projects and producers).
-        self.registered = (
-            np.bincount(
-                np.maximum(sez, 0), weights=(sez >= 0) & f.view("alive"), minlength=model.n_sezs
-            )
-            if model.n_sezs
-            else np.zeros(0)
+        rows, self.bounds, self.exports_k, registered = kernels.entry_census(
+            f.view("sector"),
+            f.view("alive"),
+            f.view("status"),
+            f.view("sez"),
+            f.view("exports"),
+            PRODUCING,
+            model.n_sectors,
+            model.n_sezs,
         )
+        #: (Z,) live firms registered in each SEZ (projects and producers).
+        self.registered = registered
+        #: rows producing at the start of the year, by sector, in row order.
+        self._sector_rows = [rows[a:b] for a, b in pairwise(self.bounds)]
+        self._n0 = f.n  # rows appended after this are this year's entrants
         self._producers: dict[int, np.ndarray] = {}
         self._model = model
         self._territories: dict[int, np.ndarray] = {}
         self._merged: dict[int, set[int]] = {}
-        #: sector of each producing row, -1 for the others (grouped once, when first asked).
-        self._producer_sector = np.where(producing, f.view("sector"), -1)
-        self._sector_rows: list[np.ndarray] | None = None
 
     def producers(self, k: int) -> np.ndarray:
         """Rows of the producing firms of sector k, in row order."""
         if k not in self._producers:
-            f = self.firms
-            n0, sector = self._producer_sector.size, f.view("sector")
+            f, n0 = self.firms, self._n0
             new_rows = n0 + np.flatnonzero(
-                f.view("alive")[n0:] & (f.view("status")[n0:] == PRODUCING) & (sector[n0:] == k)
+                f.view("alive")[n0:]
+                & (f.view("status")[n0:] == PRODUCING)
+                & (f.view("sector")[n0:] == k)
             )
-            self._producers[k] = np.concatenate([self._by_sector()[k], new_rows])
+            self._producers[k] = np.concatenate([self._sector_rows[k], new_rows])
         return self._producers[k]
-
-    def _by_sector(self) -> list[np.ndarray]:
-        """Rows producing at the start of the year, per sector, in row order (one sort)."""
-        if self._sector_rows is None:
-            ps = self._producer_sector
-            rows = np.flatnonzero(ps >= 0)
-            rows = rows[dyn.stable_order(ps[rows])]
-            bounds = np.searchsorted(ps[rows], np.arange(self._model.n_sectors + 1))
-            self._sector_rows = [rows[a:b] for a, b in pairwise(bounds)]
-        return self._sector_rows
 
     def merged_zones(self, k: int) -> set[int]:
         """Zones merged with a cluster of sector k (they admit its entrants)."""

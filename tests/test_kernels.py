@@ -290,3 +290,24 @@ def test_trade_flows_equal_numpy_bitwise():
         assert np.array_equal(np.isnan(g), nan)
         assert np.array_equal(g[~nan].view(np.int64), w[~nan].view(np.int64))
     assert np.isnan(got[0][cell[1]]) and got_x[4] == 0.0
+
+
+def test_entry_census_equals_the_numpy_twin():
+    rng = np.random.default_rng(8)
+    n, n_k, n_z = 7_000, 9, 4
+    args = (
+        rng.integers(0, n_k - 1, n),  # the last sector has no firm: an empty group
+        rng.random(n) < 0.85,
+        rng.integers(0, 2, n).astype(np.int8),
+        np.where(rng.random(n) < 0.3, rng.integers(0, n_z, n), -1),
+        rng.lognormal(0, 2, n) * (rng.random(n) < 0.5),
+        1,
+        n_k,
+        n_z,
+    )
+    got, want = kernels.entry_census(*args), kernels.entry_census_numpy(*args)
+    for g, w in zip(got, want, strict=True):
+        assert g.dtype == w.dtype and np.array_equal(g, w)
+    rows, bounds = got[0], got[1]
+    assert bounds[-1] == rows.size == (args[1] & (args[2] == 1)).sum()
+    assert bounds[-1] == bounds[-2]  # empty last group

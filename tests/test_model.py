@@ -282,6 +282,28 @@ def test_rows_dead_before_a_year_have_zero_flows_after_it(small_path):
     assert checked > 0
 
 
+def test_entry_book_groups_the_producers_of_each_sector(small_path):
+    # The census (kernels.entry_census) against the plain numpy questions it answers.
+    from sim.agents.firm import PRODUCING
+    from sim.model import _EntryBook
+
+    m = SEZClusterModel(small_path, rng=4).run(2013)
+    f = m.firms
+    book = _EntryBook(m)
+    producing = f.view("alive") & (f.view("status") == PRODUCING)
+    for k in range(m.n_sectors):
+        want = np.flatnonzero(producing & (f.view("sector") == k))
+        assert np.array_equal(book.producers(k), want)
+    assert np.array_equal(
+        book.exports_k,
+        np.bincount(f.view("sector"), weights=f.view("exports"), minlength=m.n_sectors),
+    )
+    sez = f.view("sez")
+    in_zone = f.view("alive") & (sez >= 0)
+    assert np.array_equal(book.registered, np.bincount(sez[in_zone], minlength=m.n_sezs))
+    assert book.bounds[-1] == producing.sum() > 0
+
+
 def test_members_of_every_cluster_in_one_pass_match_the_query(small_path):
     m = SEZClusterModel(small_path, rng=4).run(2014)
     by_cluster = m._members_by_cluster()
@@ -296,8 +318,7 @@ def test_entrants_cluster_table_matches_the_territory_rule(policy):
     from sim.model import _EntryBook
 
     m = SEZClusterModel("scenarios/kazakhstan.yaml", policy=policy, rng=1)
-    f = m.firms
-    book = _EntryBook(m, f.view("alive"))
+    book = _EntryBook(m)
     rng = np.random.default_rng(0)
     region = rng.integers(0, m.n_regions, 500)
     zone = rng.integers(-1, m.n_sezs, 500)
