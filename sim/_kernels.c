@@ -614,6 +614,34 @@ done:
     return result;
 }
 
+/* The rows i < n with mask[i] grouped by keys[i] in [0, n_g), each group in row order (a
+ * counting sort; keys checked by the caller): group g's rows go to
+ * order[bounds[g]:bounds[g + 1]], bounds having n_g + 1 values; order must hold n rows.
+ * Branch-free: rows outside the mask go to a last group n_g (ignored) at the end of
+ * order, so a random mask costs no mispredicted branch. Returns the count grouped, or
+ * -1 if out of memory (no exception set: the caller raises). */
+static int64_t counting_sort(const int64_t *keys, const unsigned char *mask, Py_ssize_t n,
+                             Py_ssize_t n_g, int64_t *order, int64_t *bounds) {
+    int64_t *cursor = PyMem_RawCalloc((size_t)n_g + 2, sizeof(int64_t));
+    if (cursor == NULL) {
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        int64_t take = -(int64_t)(mask[i] != 0); /* all ones or zero: a select, no branch */
+        cursor[((keys[i] & take) | ((int64_t)n_g & ~take)) + 1]++;
+    }
+    for (Py_ssize_t g = 0; g <= n_g; g++) {
+        cursor[g + 1] += cursor[g];
+    }
+    memcpy(bounds, cursor, (size_t)(n_g + 1) * sizeof(int64_t));
+    for (Py_ssize_t i = 0; i < n; i++) {
+        int64_t take = -(int64_t)(mask[i] != 0);
+        order[cursor[(keys[i] & take) | ((int64_t)n_g & ~take)]++] = (int64_t)i;
+    }
+    PyMem_RawFree(cursor);
+    return bounds[n_g];
+}
+
 /* entry_census(sector, alive, status, sez, exports, producing_code, order, bounds,
  *              exports_k, registered): what entry needs of the table, in one pass (D3).
  * bounds (n_sectors + 1) and order (at least the producers) get the rows of producing
@@ -650,6 +678,16 @@ static PyObject *entry_census(PyObject *self, PyObject *args) {
         goto done;
     }
     Py_ssize_t n_producing = 0;
+    unsigned char *producing = PyMem_Malloc(n > 0 ? (size_t)n : 1);
+    /* registrations by SEZ, shifted by one: slot 0 takes the rows outside every SEZ */
+    double *by_zone = PyMem_Calloc((size_t)n_z + 1, sizeof(double));
+    if (producing == NULL || by_zone == NULL) {
+        PyMem_Free(producing);
+        PyMem_Free(by_zone);
+        PyErr_NoMemory();
+        goto done;
+    }
+    memcpy(by_zone + 1, ARRAY(8, double), (size_t)n_z * sizeof(double));
     {
         const int64_t *sector = ARRAY(0, int64_t), *sez = ARRAY(3, int64_t);
         const unsigned char *alive = ARRAY(1, unsigned char);
@@ -658,35 +696,76 @@ static PyObject *entry_census(PyObject *self, PyObject *args) {
         int64_t *order = ARRAY(5, int64_t), *bounds = ARRAY(6, int64_t);
         double *exports_k = ARRAY(7, double), *registered = ARRAY(8, double);
         Py_BEGIN_ALLOW_THREADS
-        memset(bounds, 0, (size_t)(n_k + 1) * sizeof(int64_t));
         for (Py_ssize_t i = 0; i < n; i++) {
             exports_k[sector[i]] += exports[i];
-            if (sez[i] >= 0) {
-                registered[sez[i]] += alive[i] ? 1.0 : 0.0;
-            }
-            if (alive[i] && status[i] == producing_code) {
-                bounds[sector[i] + 1]++;
-            }
+            by_zone[sez[i] + 1] += alive[i] ? 1.0 : 0.0;
+            producing[i] = (alive[i] != 0) & (status[i] == producing_code);
         }
-        for (Py_ssize_t k = 0; k < n_k; k++) {
-            bounds[k + 1] += bounds[k];
-        }
-        n_producing = (Py_ssize_t)bounds[n_k];
-        /* fill each group from its start; bounds[k] ends at group k's end, then shift */
-        for (Py_ssize_t i = 0; i < n; i++) {
-            if (alive[i] && status[i] == producing_code) {
-                order[bounds[sector[i]]++] = (int64_t)i;
-            }
-        }
-        for (Py_ssize_t k = n_k; k > 0; k--) {
-            bounds[k] = bounds[k - 1];
-        }
-        bounds[0] = 0;
+        memcpy(registered, by_zone + 1, (size_t)n_z * sizeof(double));
+        n_producing = (Py_ssize_t)counting_sort(sector, producing, n, n_k, order, bounds);
         Py_END_ALLOW_THREADS
+    }
+    PyMem_Free(producing);
+    PyMem_Free(by_zone);
+    if (n_producing < 0) {
+        PyErr_NoMemory();
+        goto done;
     }
     result = PyLong_FromSsize_t(n_producing);
 done:
     release(b, 9);
+    return result;
+}
+
+/* group_rows(keys, mask, order, bounds) -> count: the rows i with mask[i] grouped by
+ * keys[i] in [0, groups) (bounds has groups + 1 values), each group in row order (a
+ * counting sort): group g's rows are order[bounds[g]:bounds[g + 1]]. Rows outside the
+ * mask may hold any key. Returns the number of rows grouped. */
+static PyObject *group_rows(PyObject *self, PyObject *args) {
+    PyObject *o[4];
+    if (!PyArg_ParseTuple(args, "OOOO", &o[0], &o[1], &o[2], &o[3])) {
+        return NULL;
+    }
+    Buf b[4] = {{0}};
+    Py_ssize_t n, lens[4];
+    PyObject *result = NULL;
+    const char *fn = "group_rows";
+    if (GET_ARRAYS("ibII", "group_rows argument") < 0) {
+        goto done;
+    }
+    Py_ssize_t n_g = lens[3] - 1;
+    if (n_g < 0 || lens[2] < n || b[2].view.readonly || b[3].view.readonly) {
+        PyErr_Format(PyExc_ValueError,
+                     "%s: order (%zd rows) and bounds (groups + 1) must be writable, order "
+                     "at least %zd long",
+                     fn, lens[2], n);
+        goto done;
+    }
+    const int64_t *keys = ARRAY(0, int64_t);
+    const unsigned char *mask = ARRAY(1, unsigned char);
+    int bad = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        bad |= mask[i] & ((uint64_t)keys[i] >= (uint64_t)n_g);
+    }
+    for (Py_ssize_t i = 0; bad && i < n; i++) {
+        if (mask[i] && (uint64_t)keys[i] >= (uint64_t)n_g) {
+            PyErr_Format(PyExc_IndexError, "%s: row %zd: key %lld out of range [0, %zd)", fn,
+                         i, (long long)keys[i], n_g);
+            goto done;
+        }
+    }
+    int64_t *order = ARRAY(2, int64_t), *bounds = ARRAY(3, int64_t);
+    int64_t count;
+    Py_BEGIN_ALLOW_THREADS
+    count = counting_sort(keys, mask, n, n_g, order, bounds);
+    Py_END_ALLOW_THREADS
+    if (count < 0) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    result = PyLong_FromLongLong((long long)count);
+done:
+    release(b, 4);
     return result;
 }
 
@@ -827,6 +906,8 @@ static PyMethodDef methods[] = {
      "Each firm's privilege level, reliefs, world freeness and channel weights from tables."},
     {"entry_census", entry_census, METH_VARARGS,
      "Producers grouped by sector, exports by sector and live firms by SEZ (D3)."},
+    {"group_rows", group_rows, METH_VARARGS,
+     "The rows of a mask grouped by key, each group in row order (a counting sort)."},
     {"scope_totals", scope_totals, METH_VARARGS,
      "The indicator recorder's sums and counts for every scope, one pass over the firms."},
     {"new_agents", new_agents, METH_VARARGS,

@@ -8,7 +8,8 @@ and what runs when the extension is not built or ``SEZSIM_NO_KERNELS=1`` is set
 
 - :func:`scope_totals`: every indicator sum and count for every scope in one pass, each
   scope in row order (its twin sums with :func:`group_sums`, numpy bincounts).
-- :func:`entry_census` (D3), :func:`privileges` (F1, M6, P3-P5),
+- :func:`group_rows`: rows grouped by a key (a counting sort);
+  :func:`entry_census` (D3), :func:`privileges` (F1, M6, P3-P5),
   :func:`taxes_and_privilege_cost` (F1-F3), :func:`trade_flows` (M3, M6),
   :func:`market_outcomes` (M7),
   :func:`firm_accounts`, :func:`invest` (D2), :func:`log_productivity` (P1-P4).
@@ -47,6 +48,8 @@ __all__ = [
     "entry_census_numpy",
     "firm_accounts",
     "firm_accounts_numpy",
+    "group_rows",
+    "group_rows_numpy",
     "group_sums",
     "invest",
     "invest_numpy",
@@ -324,6 +327,30 @@ def privileges_numpy(
     }
 
 
+def group_rows(keys: np.ndarray, mask: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
+    """The rows where ``mask`` holds, grouped by ``keys`` (0 .. n_groups - 1).
+
+    Returns ``(rows, bounds)``: group g's rows are ``rows[bounds[g]:bounds[g + 1]]``, in
+    row order; the same as a stable argsort of the masked keys. One counting sort in C,
+    or :func:`group_rows_numpy`.
+    """
+    if _kernels is None:
+        return group_rows_numpy(keys, mask, n_groups)
+    order, bounds = np.empty(keys.size, dtype=np.int64), np.empty(n_groups + 1, np.int64)
+    count = _kernels.group_rows(keys, mask, order, bounds)
+    return order[:count], bounds
+
+
+def group_rows_numpy(
+    keys: np.ndarray, mask: np.ndarray, n_groups: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Numpy twin of :func:`group_rows` (a stable sort of the masked keys)."""
+    rows = np.flatnonzero(mask)
+    rows = rows[dyn.stable_order(keys[rows])]
+    bounds = np.searchsorted(keys[rows], np.arange(n_groups + 1)).astype(np.int64)
+    return rows, bounds
+
+
 def entry_census(
     sector: np.ndarray,
     alive: np.ndarray,
@@ -359,16 +386,14 @@ def entry_census_numpy(
     sector, alive, status, sez, exports, producing_code, n_sectors, n_sezs
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Numpy twin of :func:`entry_census` (the reference the kernel is tested against)."""
-    rows = np.flatnonzero(alive & (status == producing_code))
-    rows = rows[dyn.stable_order(sector[rows])]
-    bounds = np.searchsorted(sector[rows], np.arange(n_sectors + 1))
+    rows, bounds = group_rows_numpy(sector, alive & (status == producing_code), n_sectors)
     exports_k = np.bincount(sector, weights=exports, minlength=n_sectors)
     registered = (
         np.bincount(np.maximum(sez, 0), weights=(sez >= 0) & alive, minlength=n_sezs)
         if n_sezs
         else np.zeros(0)
     )
-    return rows, bounds.astype(np.int64), exports_k, registered
+    return rows, bounds, exports_k, registered
 
 
 def firm_accounts(

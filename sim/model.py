@@ -828,14 +828,11 @@ class SEZClusterModel(mesa.Model):
     def _members_by_cluster(self) -> list[np.ndarray]:
         """cluster_members(c) for every cluster from one pass over the table."""
         f = self.firms
-        rows = np.flatnonzero(
-            f.view("alive") & (f.view("cluster") >= 0) & (f.view("status") == PRODUCING)
+        cl = f.view("cluster")
+        rows, bounds = kernels.group_rows(
+            cl, f.view("alive") & (cl >= 0) & (f.view("status") == PRODUCING), self.n_clusters
         )
-        c = f.view("cluster")[rows]
-        order = dyn.stable_order(c)
-        bounds = np.searchsorted(c[order], np.arange(self.n_clusters + 1))
-        by_cluster = rows[order]
-        return [by_cluster[bounds[i] : bounds[i + 1]] for i in range(self.n_clusters)]
+        return [rows[a:b] for a, b in pairwise(bounds)]
 
     def cluster_member_count(self, c: int) -> int:
         """Number of live, producing members of cluster c."""

@@ -1,5 +1,7 @@
 """The compiled kernels equal their numpy twins, bit for bit."""
 
+from itertools import pairwise
+
 import numpy as np
 import pytest
 
@@ -311,3 +313,19 @@ def test_entry_census_equals_the_numpy_twin():
     rows, bounds = got[0], got[1]
     assert bounds[-1] == rows.size == (args[1] & (args[2] == 1)).sum()
     assert bounds[-1] == bounds[-2]  # empty last group
+
+
+def test_group_rows_equals_a_stable_sort():
+    rng = np.random.default_rng(2)
+    keys = rng.integers(0, 6, 5_000)
+    mask = rng.random(5_000) < 0.7
+    keys[~mask] = -9  # rows outside the mask may hold any key
+    got, want = kernels.group_rows(keys, mask, 7), kernels.group_rows_numpy(keys, mask, 7)
+    for g, w in zip(got, want, strict=True):
+        assert g.dtype == w.dtype == np.int64 and np.array_equal(g, w)
+    rows, bounds = got
+    assert bounds[-1] == bounds[-2] == mask.sum()  # group 6 is empty
+    assert all((keys[rows[a:b]] == k).all() for k, (a, b) in enumerate(pairwise(bounds)))
+    if kernels.COMPILED:
+        with pytest.raises(IndexError, match="key 5 out of range"):
+            kernels.group_rows(keys, mask, 5)

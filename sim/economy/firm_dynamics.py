@@ -129,16 +129,15 @@ def relocation_moves(
     idx = np.flatnonzero(revise)
     if idx.size == 0:
         return new_location
-    # Draw a random peer of the same group: sort movable firms by group, then pick a
-    # uniform position inside the reviser's group block (O(N log N) once per step).
-    pool = np.flatnonzero(movable)
-    order = pool[stable_order(group[pool])]
-    g_sorted = group[order]
-    lo = np.searchsorted(g_sorted, group[idx], side="left")
-    hi = np.searchsorted(g_sorted, group[idx], side="right")
+    # Draw a random peer of the same group: movable firms grouped by group (each group in
+    # row order), then a uniform position inside the reviser's group block.
+    from sim.kernels import group_rows  # sim.kernels imports this module
+
+    g = group[idx]
+    order, bounds = group_rows(group, movable, value.shape[0])
+    lo, hi = bounds[g], bounds[g + 1]
     pick = lo + np.floor(rng.random(idx.size) * (hi - lo)).astype(np.int64)
     peer = order[pick]
-    g = group[idx]
     v_own, v_peer = value[g, location[idx]], value[g, location[peer]]
     spread = value.max(axis=1) - value.min(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
