@@ -13,6 +13,15 @@ def test_extension_is_built():
     # `pip install -e .` compiles sim/_kernels.c; without it the model falls back to numpy
     # (same results, slower), which CI must not hide.
     assert kernels.COMPILED, "sim._kernels is not built: reinstall with a C compiler"
+    # The extension is optional, so a failed rebuild keeps the old one: catch it here.
+    from pathlib import Path
+
+    from sim import _kernels
+
+    source = Path(__file__).parents[1] / "sim" / "_kernels.c"
+    if source.exists():
+        built = Path(_kernels.__file__).stat().st_mtime
+        assert built >= source.stat().st_mtime, "sim._kernels is older than its source: rebuild"
 
 
 def test_group_sums_add_each_bin_in_row_order():
