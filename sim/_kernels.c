@@ -73,7 +73,7 @@ static inline double np_maximum(double a, double b) {
  *   b  bool, n rows             i  int64, n rows
  *   c  int8, n rows             t  float64 table of any length (lens[j])
  *   B  bool table of any length  a  float64 table of any length (lens[j]), written
- *   I  int64 table of any length
+ *   I  int64 table of any length         O  bool, n rows, written
  * n is the length of the first array. On error an exception is set and -1 returned;
  * the buffers taken so far are released by the caller (release). GET_ARRAYS passes the
  * number of arrays of the caller's `o`, so a spec of the wrong length is an error. */
@@ -98,15 +98,15 @@ static int get_arrays(PyObject *const *objs, Buf *bufs, Py_ssize_t count, const 
                 *n = len;
             }
         }
-        const char *formats = (kind == 'b' || kind == 'B') ? "?"
+        const char *formats = (kind == 'b' || kind == 'B' || kind == 'O') ? "?"
                               : (kind == 'i' || kind == 'I') ? "lq"
                               : kind == 'c'                ? "b"
                                                            : "d";
-        Py_ssize_t itemsize = (kind == 'b' || kind == 'B' || kind == 'c') ? 1 : 8;
+        Py_ssize_t itemsize = (kind == 'b' || kind == 'B' || kind == 'c' || kind == 'O') ? 1 : 8;
         if (get_vector(objs[j], &bufs[j], len, formats, itemsize, fn, j) < 0) {
             return -1;
         }
-        if ((kind == 'o' || kind == 'a') && bufs[j].view.readonly) {
+        if ((kind == 'o' || kind == 'a' || kind == 'O') && bufs[j].view.readonly) {
             PyErr_Format(PyExc_ValueError, "%s %zd must be writable", fn, j);
             return -1;
         }
@@ -769,6 +769,77 @@ done:
     return result;
 }
 
+/* innovation_hazard(access, cell, links, base, strength, hazard): the innovation hazard
+ * of each firm, base * (1 + strength * access[cell] * links) (D1, P5), access being the
+ * flat (sector, region) table of institute access. */
+static PyObject *innovation_hazard(PyObject *self, PyObject *args) {
+    PyObject *o[4];
+    double base, strength;
+    if (!PyArg_ParseTuple(args, "OOOddO", &o[0], &o[1], &o[2], &base, &strength, &o[3])) {
+        return NULL;
+    }
+    /* the firm columns first, so n is the number of firms */
+    PyObject *ordered[4] = {o[1], o[2], o[3], o[0]};
+    Buf b[4] = {{0}};
+    Py_ssize_t n, lens[4];
+    PyObject *result = NULL;
+    const char *fn = "innovation_hazard";
+    if (get_arrays(ordered, b, 4, "idot", fn, &n, lens) < 0 ||
+        check_index(ARRAY(0, int64_t), n, lens[3], fn, "cell") < 0) {
+        goto done;
+    }
+    {
+        const int64_t *cell = ARRAY(0, int64_t);
+        const double *links = ARRAY(1, double), *access = ARRAY(3, double);
+        double *hazard = ARRAY(2, double);
+        Py_BEGIN_ALLOW_THREADS
+        for (Py_ssize_t i = 0; i < n; i++) {
+            hazard[i] = base * (1.0 + strength * (access[cell[i]] * links[i]));
+        }
+        Py_END_ALLOW_THREADS
+    }
+    result = Py_NewRef(Py_None);
+done:
+    release(b, 4);
+    return result;
+}
+
+/* absorb_knowledge(drawn, producing, gap, step, absorption, knowledge, innovated): a
+ * producer innovates where drawn; knowledge += step * innovated + absorption * gap
+ * (D1, P5), in place; innovated written. */
+static PyObject *absorb_knowledge(PyObject *self, PyObject *args) {
+    PyObject *o[5];
+    double step, absorption;
+    if (!PyArg_ParseTuple(args, "OOOddOO", &o[0], &o[1], &o[2], &step, &absorption, &o[3],
+                          &o[4])) {
+        return NULL;
+    }
+    Buf b[5] = {{0}};
+    Py_ssize_t n, lens[5];
+    PyObject *result = NULL;
+    if (GET_ARRAYS("bbdoO", "absorb_knowledge argument") < 0) {
+        goto done;
+    }
+    {
+        const unsigned char *drawn = ARRAY(0, unsigned char),
+                            *producing = ARRAY(1, unsigned char);
+        const double *gap = ARRAY(2, double);
+        double *knowledge = ARRAY(3, double);
+        unsigned char *innovated = ARRAY(4, unsigned char);
+        Py_BEGIN_ALLOW_THREADS
+        for (Py_ssize_t i = 0; i < n; i++) {
+            unsigned char inn = (drawn[i] != 0) & (producing[i] != 0);
+            innovated[i] = inn;
+            knowledge[i] = knowledge[i] + (step * (inn ? 1.0 : 0.0) + absorption * gap[i]);
+        }
+        Py_END_ALLOW_THREADS
+    }
+    result = Py_NewRef(Py_None);
+done:
+    release(b, 5);
+    return result;
+}
+
 /* ------------------------------------------------------------------ agent registries
  * Firms enter and leave by the thousand every year; each is a Mesa agent. These two do
  * in one C loop what sim/agents/firm.py does in Python (its fallback): the same objects,
@@ -908,6 +979,10 @@ static PyMethodDef methods[] = {
      "Producers grouped by sector, exports by sector and live firms by SEZ (D3)."},
     {"group_rows", group_rows, METH_VARARGS,
      "The rows of a mask grouped by key, each group in row order (a counting sort)."},
+    {"innovation_hazard", innovation_hazard, METH_VARARGS,
+     "Innovation hazard per firm from institute access and links (D1, P5)."},
+    {"absorb_knowledge", absorb_knowledge, METH_VARARGS,
+     "Producers' innovations and knowledge gained from them and from partners (D1, P5)."},
     {"scope_totals", scope_totals, METH_VARARGS,
      "The indicator recorder's sums and counts for every scope, one pass over the firms."},
     {"new_agents", new_agents, METH_VARARGS,

@@ -11,7 +11,8 @@ and what runs when the extension is not built or ``SEZSIM_NO_KERNELS=1`` is set
 - :func:`group_rows`: rows grouped by a key (a counting sort);
   :func:`entry_census` (D3), :func:`privileges` (F1, M6, P3-P5),
   :func:`taxes_and_privilege_cost` (F1-F3), :func:`trade_flows` (M3, M6),
-  :func:`market_outcomes` (M7),
+  :func:`market_outcomes` (M7), :func:`innovation_hazard` and
+  :func:`absorb_knowledge` (D1, P5),
   :func:`firm_accounts`, :func:`invest` (D2), :func:`log_productivity` (P1-P4).
 - :func:`new_agents`, :func:`drop_agents`: Firm agents created and registered with
   Mesa, or dropped from its registries, in one loop (twins in Python).
@@ -42,6 +43,7 @@ __all__ = [
     "SCOPE_COUNTS",
     "SCOPE_INPUTS",
     "SCOPE_SUMS",
+    "absorb_knowledge",
     "drop_agents",
     "drop_agents_python",
     "entry_census",
@@ -51,6 +53,7 @@ __all__ = [
     "group_rows",
     "group_rows_numpy",
     "group_sums",
+    "innovation_hazard",
     "invest",
     "invest_numpy",
     "log_productivity",
@@ -116,14 +119,23 @@ def taxes_and_privilege_cost(
     profit_tax_rate: float,
     turnover_tax_rate: float,
     payroll_tax_rate: float,
+    out: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Taxes paid and privilege cost per firm (see :mod:`sim.economy.fiscal`)."""
+    """Taxes paid and privilege cost per firm (see :mod:`sim.economy.fiscal`).
+
+    Written into ``out`` (two float64 arrays) when given, else into new arrays.
+    """
     args = (profit, turnover, wage_bill, profit_relief, turnover_relief)
     if _kernels is None:
-        return fiscal.taxes_and_privilege_cost(
+        paid, cost = fiscal.taxes_and_privilege_cost(
             *args, profit_tax_rate, turnover_tax_rate, payroll_tax_rate
         )
-    paid, cost = np.empty(profit.size), np.empty(profit.size)
+        if out is None:
+            return paid, cost
+        out[0][:], out[1][:] = paid, cost
+        return out
+    paid = np.empty(profit.size) if out is None else out[0]
+    cost = np.empty(profit.size) if out is None else out[1]
     _kernels.taxes(
         *(np.ascontiguousarray(a, dtype=np.float64) for a in args),
         float(profit_tax_rate),
@@ -394,6 +406,50 @@ def entry_census_numpy(
         else np.zeros(0)
     )
     return rows, bounds, exports_k, registered
+
+
+def innovation_hazard(
+    access: np.ndarray,
+    cell: np.ndarray,
+    links: np.ndarray,
+    base_rate: float,
+    spillover_strength: float,
+) -> np.ndarray:
+    """Innovation hazard per firm, ``base * (1 + strength * access[cell] * links)`` (D1).
+
+    ``access`` is the flat (sector, region) table of institute access, ``links`` each
+    firm's institute-link weight (P5). One compiled pass, or the numpy expression.
+    """
+    if _kernels is None:
+        return base_rate * (1.0 + spillover_strength * (access.take(cell) * links))
+    hazard = np.empty(cell.size)
+    _kernels.innovation_hazard(
+        access, cell, links, float(base_rate), float(spillover_strength), hazard
+    )
+    return hazard
+
+
+def absorb_knowledge(
+    drawn: np.ndarray,
+    producing: np.ndarray,
+    gap: np.ndarray,
+    step: float,
+    absorption: float,
+    knowledge: np.ndarray,
+    innovated: np.ndarray,
+) -> None:
+    """Producers innovate where drawn; knowledge grows by their innovations and partners.
+
+    ``innovated = drawn & producing`` and ``knowledge += step * innovated + absorption *
+    gap``, both in place (D1, P5). One compiled pass, or these numpy expressions.
+    """
+    if _kernels is None:
+        innovated[:] = drawn & producing
+        knowledge += step * innovated + absorption * gap
+        return
+    _kernels.absorb_knowledge(
+        drawn, producing, gap, float(step), float(absorption), knowledge, innovated
+    )
 
 
 def firm_accounts(

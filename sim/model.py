@@ -582,14 +582,26 @@ class SEZClusterModel(mesa.Model):
         """Innovation draws (D1) and knowledge from partners (P5)."""
         f, p = self.firms, self.params
         producing = f.view("alive") & (f.view("status") == PRODUCING)
-        k, r = f.view("sector"), f.view("region")
-        access = self.institute_access.ravel().take(k * self.n_regions + r) * self.institute_links
-        innovated = dyn.innovation_draws(self.rng, p.innovation_rate, access, p.spillover_strength)
-        innovated &= producing
+        cell = f.view("sector") * self.n_regions + f.view("region")
+        hazard = kernels.innovation_hazard(
+            self.institute_access.ravel(),
+            cell,
+            self.institute_links,
+            p.innovation_rate,
+            p.spillover_strength,
+        )
+        drawn = dyn.hazard_draws(self.rng, hazard)
         knowledge = f.view("knowledge")
         gap = prod.partner_knowledge_gap(knowledge, f.link_src, f.link_dst, producing)
-        knowledge += p.innovation_step * innovated + p.partner_absorption * gap
-        f.view("innovated")[:] = innovated
+        kernels.absorb_knowledge(
+            drawn,
+            producing,
+            gap,
+            p.innovation_step,
+            p.partner_absorption,
+            knowledge,
+            f.view("innovated"),
+        )
 
     def _invest(self) -> None:
         """Gross fixed investment of producers (D2) and of SEZ projects under construction."""

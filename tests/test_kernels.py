@@ -338,3 +338,35 @@ def test_group_rows_equals_a_stable_sort():
     if kernels.COMPILED:
         with pytest.raises(IndexError, match="key 5 out of range"):
             kernels.group_rows(keys, mask, 5)
+
+
+def test_innovation_kernels_equal_numpy_bitwise():
+    rng, _, _, cell, n_k, n_r = _firms(12)
+    n = cell.size
+    access = rng.lognormal(0, 1, n_k * n_r)
+    links = rng.choice([1.0, 2.0, 2.5], n)
+    got = kernels.innovation_hazard(access, cell, links, 0.03, 0.7)
+    want = 0.03 * (1.0 + 0.7 * (access[cell] * links))
+    assert np.array_equal(got.view(np.int64), want.view(np.int64))
+    drawn, producing = rng.random(n) < 0.3, rng.random(n) < 0.8
+    gap = np.where(rng.random(n) < 0.5, rng.random(n), 0.0)
+    knowledge = rng.normal(0, 1, n)
+    got_k, got_i = knowledge.copy(), np.zeros(n, bool)
+    kernels.absorb_knowledge(drawn, producing, gap, 0.05, 0.2, got_k, got_i)
+    want_i = drawn & producing
+    want_k = knowledge + (0.05 * want_i + 0.2 * gap)
+    assert np.array_equal(got_i, want_i)
+    assert np.array_equal(got_k.view(np.int64), want_k.view(np.int64))
+
+
+def test_taxes_write_into_given_arrays():
+    from sim.kernels import taxes_and_privilege_cost
+
+    rng = np.random.default_rng(1)
+    args = (rng.normal(0, 9, 50), rng.lognormal(2, 1, 50), rng.lognormal(1, 1, 50))
+    relief = (np.full(50, 0.5), np.zeros(50))
+    out = (np.empty(50), np.empty(50))
+    got = taxes_and_privilege_cost(*args, *relief, 0.2, 0.01, 0.1, out=out)
+    assert got[0] is out[0] and got[1] is out[1]
+    for g, w in zip(got, taxes_and_privilege_cost(*args, *relief, 0.2, 0.01, 0.1), strict=True):
+        assert np.array_equal(g, w)

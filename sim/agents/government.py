@@ -58,7 +58,6 @@ class Government(mesa.Agent):
             p.profit_tax_rate,
             p.turnover_tax_rate,
             p.payroll_tax_rate,
+            out=(f.view("taxes"), f.view("privilege_cost")),
         )
-        f.view("taxes")[:] = paid
-        f.view("privilege_cost")[:] = cost
         self.ledger[year] = {"taxes": float(paid.sum()), "privilege_cost": float(cost.sum())}

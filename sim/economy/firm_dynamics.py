@@ -12,6 +12,7 @@ __all__ = [
     "categorical_draws",
     "choose_locations",
     "exit_draws",
+    "hazard_draws",
     "innovation_draws",
     "investment",
     "relocation_moves",
@@ -26,7 +27,11 @@ def innovation_draws(
     spillover_strength: float,
 ) -> np.ndarray:
     """Bernoulli innovation per firm with hazard base * (1 + s * I_i)  (D1)."""
-    hazard = base_rate * (1.0 + spillover_strength * institute_access_i)
+    return hazard_draws(rng, base_rate * (1.0 + spillover_strength * institute_access_i))
+
+
+def hazard_draws(rng: np.random.Generator, hazard: np.ndarray) -> np.ndarray:
+    """One Bernoulli draw per firm with probability 1 - exp(-hazard)  (D1)."""
     return rng.random(hazard.shape[0]) < -np.expm1(-hazard)
 
 
