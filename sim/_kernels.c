@@ -726,15 +726,17 @@ static PyObject *entry_census(PyObject *self, PyObject *args) {
     }
     Py_ssize_t n_producing = 0;
     unsigned char *producing = PyMem_Malloc(n > 0 ? (size_t)n : 1);
-    /* registrations by SEZ, shifted by one: slot 0 takes the rows outside every SEZ */
-    double *by_zone = PyMem_Calloc((size_t)n_z + 1, sizeof(double));
+    /* live firms by SEZ, shifted by one (slot 0 takes the rows outside every SEZ), as
+     * integers: a sum of ones and zeros is exact, so converting the count at the end gives
+     * the bits bincount's float sum gives, without a float add chained to the last */
+    int64_t *by_zone = PyMem_Calloc((size_t)n_z + 1, sizeof(int64_t));
     if (producing == NULL || by_zone == NULL) {
         PyMem_Free(producing);
         PyMem_Free(by_zone);
         PyErr_NoMemory();
         goto done;
     }
-    memcpy(by_zone + 1, ARRAY(8, double), (size_t)n_z * sizeof(double));
+
     {
         const int64_t *sector = ARRAY(0, int64_t), *sez = ARRAY(3, int64_t);
         const unsigned char *alive = ARRAY(1, unsigned char);
@@ -745,10 +747,12 @@ static PyObject *entry_census(PyObject *self, PyObject *args) {
         Py_BEGIN_ALLOW_THREADS
         for (Py_ssize_t i = 0; i < n; i++) {
             exports_k[sector[i]] += exports[i];
-            by_zone[sez[i] + 1] += alive[i] ? 1.0 : 0.0;
+            by_zone[sez[i] + 1] += alive[i] != 0;
             producing[i] = (alive[i] != 0) & (status[i] == producing_code);
         }
-        memcpy(registered, by_zone + 1, (size_t)n_z * sizeof(double));
+        for (Py_ssize_t z = 0; z < n_z; z++) {
+            registered[z] += (double)by_zone[z + 1];
+        }
         n_producing = (Py_ssize_t)counting_sort(sector, producing, n, n_k, order, bounds);
         Py_END_ALLOW_THREADS
     }
