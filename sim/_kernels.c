@@ -891,6 +891,51 @@ done:
     return result;
 }
 
+/* exits(alive, status, profit, u_exit, u_abandon, base, loss_extra, abandon,
+ *       producing_code, project_code, rows) -> count: the rows that leave this year (D5),
+ * in increasing order, written to rows: producers with u_exit < base + loss_extra *
+ * (profit < 0), and projects with u_abandon < abandon. */
+static PyObject *exits(PyObject *self, PyObject *args) {
+    PyObject *o[6];
+    double base, loss_extra, abandon;
+    long long producing_code, project_code;
+    if (!PyArg_ParseTuple(args, "OOOOOdddLLO", &o[0], &o[1], &o[2], &o[3], &o[4], &base,
+                          &loss_extra, &abandon, &producing_code, &project_code, &o[5])) {
+        return NULL;
+    }
+    Buf b[6] = {{0}};
+    Py_ssize_t n, lens[6];
+    PyObject *result = NULL;
+    if (GET_ARRAYS("bcdddI", "exits argument") < 0) {
+        goto done;
+    }
+    if (lens[5] < n || b[5].view.readonly) {
+        PyErr_Format(PyExc_ValueError, "exits: rows must be writable and hold %zd rows", n);
+        goto done;
+    }
+    Py_ssize_t count = 0;
+    {
+        const unsigned char *alive = ARRAY(0, unsigned char);
+        const signed char *status = ARRAY(1, signed char);
+        const double *profit = ARRAY(2, double), *u_exit = ARRAY(3, double),
+                     *u_abandon = ARRAY(4, double);
+        int64_t *rows = ARRAY(5, int64_t);
+        Py_BEGIN_ALLOW_THREADS
+        for (Py_ssize_t i = 0; i < n; i++) {
+            double p = base + loss_extra * (profit[i] < 0 ? 1.0 : 0.0);
+            int leave = (alive[i] != 0) & (((status[i] == producing_code) & (u_exit[i] < p)) |
+                                           ((status[i] == project_code) & (u_abandon[i] < abandon)));
+            rows[count] = (int64_t)i; /* written always, kept when it leaves: no branch */
+            count += leave;
+        }
+        Py_END_ALLOW_THREADS
+    }
+    result = PyLong_FromSsize_t(count);
+done:
+    release(b, 6);
+    return result;
+}
+
 /* ------------------------------------------------------------------ agent registries
  * Firms enter and leave by the thousand every year; each is a Mesa agent. These two do
  * in one C loop what sim/agents/firm.py does in Python (its fallback): the same objects,
@@ -1034,6 +1079,8 @@ static PyMethodDef methods[] = {
      "Innovation hazard per firm from institute access and links (D1, P5)."},
     {"absorb_knowledge", absorb_knowledge, METH_VARARGS,
      "Producers' innovations and knowledge gained from them and from partners (D1, P5)."},
+    {"exits", exits, METH_VARARGS,
+     "The rows of producers that exit and projects abandoned this year (D5)."},
     {"scope_totals", scope_totals, METH_VARARGS,
      "The indicator recorder's sums and counts for every scope, one pass over the firms."},
     {"new_agents", new_agents, METH_VARARGS,

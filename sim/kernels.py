@@ -11,7 +11,7 @@ and what runs when the extension is not built or ``SEZSIM_NO_KERNELS=1`` is set
 - :func:`group_rows`: rows grouped by a key (a counting sort);
   :func:`entry_census` (D3), :func:`privileges` (F1, M6, P3-P5),
   :func:`taxes_and_privilege_cost` (F1-F3), :func:`trade_flows` (M3, M6),
-  :func:`market_outcomes` (M7), :func:`innovation_hazard` and
+  :func:`market_outcomes` (M7), :func:`exits` (D5), :func:`innovation_hazard` and
   :func:`absorb_knowledge` (D1, P5),
   :func:`firm_accounts`, :func:`invest` (D2), :func:`log_productivity` (P1-P4).
 - :func:`new_agents`, :func:`drop_agents`: Firm agents created and registered with
@@ -48,6 +48,8 @@ __all__ = [
     "drop_agents_python",
     "entry_census",
     "entry_census_numpy",
+    "exits",
+    "exits_numpy",
     "firm_accounts",
     "firm_accounts_numpy",
     "group_rows",
@@ -450,6 +452,50 @@ def absorb_knowledge(
     _kernels.absorb_knowledge(
         drawn, producing, gap, float(step), float(absorption), knowledge, innovated
     )
+
+
+def exits(
+    alive: np.ndarray,
+    status: np.ndarray,
+    profit: np.ndarray,
+    u_exit: np.ndarray,
+    u_abandon: np.ndarray,
+    base_rate: float,
+    loss_probability: float,
+    abandon_rate: float,
+    producing_code: int,
+    project_code: int,
+) -> np.ndarray:
+    """Rows that leave this year, increasing (D5).
+
+    A live producer exits when ``u_exit < base + (1 - base) * loss_probability * (profit
+    < 0)``: an exogenous hazard plus a higher one for loss-making firms; a live project is
+    abandoned when ``u_abandon < abandon_rate``. ``u_exit`` and ``u_abandon`` are one
+    uniform draw per row each. One compiled pass, or :func:`exits_numpy`.
+    """
+    loss_extra = (1.0 - base_rate) * loss_probability
+    if _kernels is None:
+        return exits_numpy(
+            alive, status, profit, u_exit, u_abandon, base_rate, loss_extra, abandon_rate,
+            producing_code, project_code,
+        )  # fmt: skip
+    rows = np.empty(alive.size, dtype=np.int64)
+    count = _kernels.exits(
+        alive, status, profit, u_exit, u_abandon, float(base_rate), float(loss_extra),
+        float(abandon_rate), int(producing_code), int(project_code), rows,
+    )  # fmt: skip
+    return rows[:count]
+
+
+def exits_numpy(
+    alive, status, profit, u_exit, u_abandon, base_rate, loss_extra, abandon_rate,
+    producing_code, project_code,
+) -> np.ndarray:  # fmt: skip
+    """Numpy twin of :func:`exits` (``loss_extra`` is ``(1 - base) * loss_probability``)."""
+    p = base_rate + loss_extra * (profit < 0)
+    gone = alive & (status == producing_code) & (u_exit < p)
+    gone |= alive & (status == project_code) & (u_abandon < abandon_rate)
+    return np.flatnonzero(gone)
 
 
 def firm_accounts(

@@ -488,7 +488,9 @@ class SEZClusterModel(mesa.Model):
         f, p, t = self.firms, self.params, self.territory
         sigma, n_k, n_r = p.sigma, self.n_sectors, self.n_regions
         k, r = f.view("sector"), f.view("region")
-        cell = k * n_r + r  # (sector, region) cell: (K, R) tables are read with .flat[cell]
+        # (sector, region) cell: (K, R) tables are read with .flat[cell]. Kept for
+        # innovation: regions do not change before it (relocation comes after).
+        cell = self._cell = k * n_r + r
         producing = f.view("alive") & (f.view("status") == PRODUCING)
         agglo = prod.agglomeration_log_gain(
             self.emp_kr, t.relatedness, p.agglomeration_elasticity, p.related_elasticity
@@ -582,10 +584,9 @@ class SEZClusterModel(mesa.Model):
         """Innovation draws (D1) and knowledge from partners (P5)."""
         f, p = self.firms, self.params
         producing = f.view("alive") & (f.view("status") == PRODUCING)
-        cell = f.view("sector") * self.n_regions + f.view("region")
         hazard = kernels.innovation_hazard(
             self.institute_access.ravel(),
-            cell,
+            self._cell,
             self.institute_links,
             p.innovation_rate,
             p.spillover_strength,
@@ -648,14 +649,20 @@ class SEZClusterModel(mesa.Model):
     def _exit(self) -> np.ndarray:
         """Exit of producers (D5) and abandonment of SEZ projects; returns rows that left."""
         f, p = self.firms, self.params
-        alive, status = f.view("alive"), f.view("status")
-        producing = alive & (status == PRODUCING)
-        gone = producing & dyn.exit_draws(
-            self.rng, f.view("profit"), p.exit_rate, p.loss_exit_probability
+        u_exit = self.rng.random(f.n)
+        u_abandon = self.rng.random(f.n)
+        rows = kernels.exits(
+            f.view("alive"),
+            f.view("status"),
+            f.view("profit"),
+            u_exit,
+            u_abandon,
+            p.exit_rate,
+            p.loss_exit_probability,
+            p.project_abandon_rate,
+            PRODUCING,
+            PROJECT,
         )
-        project = alive & (status == PROJECT)
-        gone |= project & (self.rng.random(f.n) < p.project_abandon_rate)
-        rows = np.flatnonzero(gone)
         self._kill(rows)
         return rows
 
@@ -752,10 +759,11 @@ class SEZClusterModel(mesa.Model):
             return
         zone = np.where(choice >= n_r, choice - n_r, -1)
         # Zones take entrants up to their land capacity; the rest stay outside.
-        for z in np.flatnonzero(np.bincount(zone[zone >= 0], minlength=1)):
-            idx = np.flatnonzero(zone == z)
-            room = int(max(t.sez_capacity[z] - registered[z], 0))
-            zone[idx[room:]] = -1
+        chosen = zone[zone >= 0]
+        if chosen.size:
+            room = np.maximum(t.sez_capacity - registered, 0)
+            for z in np.flatnonzero(np.bincount(chosen, minlength=self.n_sezs) > room):
+                zone[np.flatnonzero(zone == z)[int(room[z]) :]] = -1
         region = np.where(choice >= n_r, t.sez_region[np.maximum(choice - n_r, 0)], choice)
         log_q = self.rng.normal(0.0, p.productivity_dispersion, choice.size)
         log_q += p.foreign_productivity_premium * foreign

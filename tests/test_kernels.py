@@ -370,3 +370,20 @@ def test_taxes_write_into_given_arrays():
     assert got[0] is out[0] and got[1] is out[1]
     for g, w in zip(got, taxes_and_privilege_cost(*args, *relief, 0.2, 0.01, 0.1), strict=True):
         assert np.array_equal(g, w)
+
+
+def test_exits_equal_the_numpy_twin():
+    rng = np.random.default_rng(21)
+    n = 8_000
+    profit = rng.normal(0, 5, n)
+    profit[:3] = [np.nan, -0.0, 0.0]
+    args = (
+        rng.random(n) < 0.9,
+        rng.integers(0, 2, n).astype(np.int8),
+        profit,
+        rng.random(n),
+        rng.random(n),
+    )
+    got = kernels.exits(*args, 0.05, 0.3, 0.1, 1, 0)
+    want = kernels.exits_numpy(*args, 0.05, (1.0 - 0.05) * 0.3, 0.1, 1, 0)
+    assert got.dtype == np.int64 and np.array_equal(got, want) and 0 < got.size < n

@@ -11,7 +11,6 @@ import numpy as np
 __all__ = [
     "categorical_draws",
     "choose_locations",
-    "exit_draws",
     "hazard_draws",
     "innovation_draws",
     "investment",
@@ -151,11 +150,3 @@ def relocation_moves(
     move = (relative > threshold) & (rng.random(idx.size) < prob)
     new_location[idx[move]] = location[peer[move]]
     return new_location
-
-
-def exit_draws(
-    rng: np.random.Generator, profit: np.ndarray, base_rate: float, loss_probability: float
-) -> np.ndarray:
-    """Exit: exogenous hazard plus a higher one for loss-making firms  (D5)."""
-    p = base_rate + (1.0 - base_rate) * loss_probability * (profit < 0)
-    return rng.random(profit.shape[0]) < p
