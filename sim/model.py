@@ -71,9 +71,10 @@ def _log1p_or_zero(x: np.ndarray) -> np.ndarray:
 def _gc_paused():
     """Pause Python's cyclic garbage collector during simulated years.
 
-    A year creates thousands of long-lived ``Firm`` agents; every 700 new container
-    objects set off a collection, and every few years a full one traverses every live
-    agent: about 5-9 ms per year at 10^5 firms (docs/performance.md). The years make no
+    Making ``Firm`` agents creates thousands of long-lived objects at once; every 700 new
+    container objects set off a collection, and every few years a full one traverses
+    every live agent: about 5-9 ms per year at 10^5 firms when agents were made every
+    year (docs/performance.md). The years make no
     reference cycles of their own and reference counting frees their temporaries as
     before, so pausing only postpones the collector's work: it runs again as soon as the
     step (or ``run()``) is over. Leaves the collector off if it was off.
