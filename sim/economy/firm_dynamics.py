@@ -1,4 +1,6 @@
-"""Innovation, investment, location choice, relocation and exit (docs/ODD.md, D1-D6).
+"""Innovation draws, investment, location choice and relocation (docs/ODD.md, D1-D4).
+
+The innovation hazard and exits (D5) are one compiled pass each in :mod:`sim.kernels`.
 
 Every function draws its randomness from the generator it is given (the model's), so
 a seed fixes the whole run.
@@ -12,25 +14,17 @@ __all__ = [
     "categorical_draws",
     "choose_locations",
     "hazard_draws",
-    "innovation_draws",
     "investment",
     "relocation_moves",
     "stable_order",
 ]
 
 
-def innovation_draws(
-    rng: np.random.Generator,
-    base_rate: float,
-    institute_access_i: np.ndarray,
-    spillover_strength: float,
-) -> np.ndarray:
-    """Bernoulli innovation per firm with hazard base * (1 + s * I_i)  (D1)."""
-    return hazard_draws(rng, base_rate * (1.0 + spillover_strength * institute_access_i))
-
-
 def hazard_draws(rng: np.random.Generator, hazard: np.ndarray) -> np.ndarray:
-    """One Bernoulli draw per firm with probability 1 - exp(-hazard)  (D1)."""
+    """One Bernoulli draw per firm with probability 1 - exp(-hazard)  (D1).
+
+    The innovation hazard is ``base * (1 + s * I_i)`` (:func:`sim.kernels.innovation_hazard`).
+    """
     return rng.random(hazard.shape[0]) < -np.expm1(-hazard)
 
 
