@@ -178,6 +178,8 @@ class SEZClusterModel(mesa.Model):
 
         self.firms = FirmTable(capacity=4096)
         self.firm_agents = FirmAgents(self)
+        #: entry's cluster tables: (cluster-zone assignment, territories, merged zones)
+        self._entry_tables: tuple[tuple, dict, dict] = ((), {}, {})
         self.government = Government(self)
         self.cluster_region_now = self._cluster_actor_regions()
         self.integrators = AgentSet(
@@ -888,8 +890,13 @@ class _EntryBook:
         self._n0 = f.n  # rows appended after this are this year's entrants
         self._producers: dict[int, np.ndarray] = {}
         self._model = model
-        self._territories: dict[int, np.ndarray] = {}
-        self._merged: dict[int, set[int]] = {}
+        # Cluster territories depend only on which zones each cluster is merged with, so
+        # the tables below are kept on the model until that assignment changes.
+        key = tuple(map(tuple, model.government.cluster_sezs))
+        if model._entry_tables[0] != key:
+            model._entry_tables = (key, {}, {})
+        self._territories: dict[int, np.ndarray] = model._entry_tables[1]
+        self._merged: dict[int, set[int]] = model._entry_tables[2]
 
     def producers(self, k: int) -> np.ndarray:
         """Rows of the producing firms of sector k, in row order."""
@@ -919,7 +926,8 @@ class _EntryBook:
         """(R, Z+1) cluster an entrant of sector k joins at (region, zone), -1 for none.
 
         Zone -1 (outside SEZs) is the last column. The first of sector k's clusters
-        whose territory holds the region or the zone, built once a year.
+        whose territory holds the region or the zone, built once per cluster-zone
+        assignment.
         """
         if k not in self._territories:
             m = self._model

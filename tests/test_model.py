@@ -318,20 +318,31 @@ def test_entrants_cluster_table_matches_the_territory_rule(policy):
     from sim.model import _EntryBook
 
     m = SEZClusterModel("scenarios/kazakhstan.yaml", policy=policy, rng=1)
-    book = _EntryBook(m)
     rng = np.random.default_rng(0)
     region = rng.integers(0, m.n_regions, 500)
     zone = rng.integers(-1, m.n_sezs, 500)
-    checked = 0
-    for k in range(m.n_sectors):
-        want = np.full(500, -1)
-        for c in np.flatnonzero(m.territory.cluster_sector == k):
-            regions, zones = m._cluster_territory(int(c))
-            inside = np.isin(region, list(regions)) | np.isin(zone, zones)
-            want[(want < 0) & inside] = c
-        assert np.array_equal(book.cluster_table(k)[region, zone], want)
-        checked += int((want >= 0).sum())
-    assert checked > 0
+    # The tables are kept on the model across years; a new cluster-zone assignment
+    # (here: every cluster merged with zone 0 as well) must give new ones.
+    for change in (False, True):
+        if change:
+            m.government.cluster_sezs = [sorted({0, *z}) for z in m.government.cluster_sezs]
+        book = _EntryBook(m)
+        checked = 0
+        for k in range(m.n_sectors):
+            want = np.full(500, -1)
+            for c in np.flatnonzero(m.territory.cluster_sector == k):
+                regions, zones = m._cluster_territory(int(c))
+                inside = np.isin(region, list(regions)) | np.isin(zone, zones)
+                want[(want < 0) & inside] = c
+            assert np.array_equal(book.cluster_table(k)[region, zone], want)
+            assert book.merged_zones(k) == {
+                z
+                for c, zones in enumerate(m.government.cluster_sezs)
+                if m.territory.cluster_sector[c] == k
+                for z in zones
+            }
+            checked += int((want >= 0).sum())
+        assert checked > 0
 
 
 def test_firm_agents_are_made_when_someone_looks(small_path):
