@@ -491,9 +491,7 @@ class SEZClusterModel(mesa.Model):
         f, p, t = self.firms, self.params, self.territory
         sigma, n_k, n_r = p.sigma, self.n_sectors, self.n_regions
         k, r = f.view("sector"), f.view("region")
-        # (sector, region) cell: (K, R) tables are read with .flat[cell]. Kept for
-        # innovation: regions do not change before it (relocation comes after).
-        cell = self._cell = k * n_r + r
+        cell = k * n_r + r  # (sector, region) cell: (K, R) tables are read with .flat[cell]
         producing = f.view("alive") & (f.view("status") == PRODUCING)
         agglo = prod.agglomeration_log_gain(
             self.emp_kr, t.relatedness, p.agglomeration_elasticity, p.related_elasticity
@@ -589,7 +587,7 @@ class SEZClusterModel(mesa.Model):
         producing = f.view("alive") & (f.view("status") == PRODUCING)
         hazard = kernels.innovation_hazard(
             self.institute_access.ravel(),
-            self._cell,
+            f.view("sector") * self.n_regions + f.view("region"),
             self.institute_links,
             p.innovation_rate,
             p.spillover_strength,
