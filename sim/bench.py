@@ -172,10 +172,12 @@ class BareKernel(SEZClusterModel):
         self.recorder = _NoRecorder()  # type: ignore[assignment]
         self.datacollector = _NoCollector()  # type: ignore[assignment]
 
-    def _add_firms(self, count: int, **cols: Any) -> np.ndarray:
+    def add_firms(self, count: int, **cols: Any) -> np.ndarray:
+        """Append firms to the table only (no Mesa ids or agents)."""
         return self.firms.append(count, **cols)
 
-    def _kill(self, rows: np.ndarray) -> None:
+    def remove_firms(self, rows: np.ndarray) -> None:
+        """Mark firms dead in the table only."""
         self.firms.view("alive")[rows] = False
 
 

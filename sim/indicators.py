@@ -12,14 +12,23 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+from numba import njit
 
 from sim.agents.firm import PRODUCING
-from sim.kernels import SCOPE_COUNTS, SCOPE_INPUTS, SCOPE_SUMS, scope_totals
 
 if TYPE_CHECKING:
     from sim.model import SEZClusterModel
 
-__all__ = ["INDICATORS", "Indicator", "IndicatorRecorder", "herfindahl", "theil"]
+__all__ = [
+    "INDICATORS",
+    "SCOPE_COUNTS",
+    "SCOPE_SUMS",
+    "Indicator",
+    "IndicatorRecorder",
+    "herfindahl",
+    "scope_totals",
+    "theil",
+]
 
 
 @dataclass(frozen=True)
@@ -147,6 +156,146 @@ def theil(values: np.ndarray, population: np.ndarray) -> float:
     return float((share_v[ok] * np.log(share_v[ok] / share_p[ok])).sum())
 
 
+#: Columns of :func:`scope_totals`: the sums, then the counts.
+SCOPE_SUMS = (
+    "value_added",
+    "capital",
+    "fdi_inflow",
+    "fdi_stock",
+    "_z_emp",  # productivity x employment, for the employment-weighted mean
+    "turnover",
+    "investment",
+    "exports",
+    "employment",
+    "wage_bill",
+    "taxes",
+    "privilege_cost",
+)
+SCOPE_COUNTS = (
+    "firms",
+    "firms_producing",
+    "foreign_firms",
+    "sez_registered",
+    "sez_active",
+    "cluster_members",
+    "entrants",
+    "exits",
+    "innovations",
+)
+
+_N_TOTALS = len(SCOPE_SUMS) + len(SCOPE_COUNTS)  # a compile-time constant for Numba
+
+
+@njit(cache=True)
+def scope_totals(  # noqa: D417 (the firm-table columns are described together)
+    alive: np.ndarray,
+    status: np.ndarray,
+    foreign: np.ndarray,
+    sez: np.ndarray,
+    cluster: np.ndarray,
+    region: np.ndarray,
+    sector: np.ndarray,
+    entry_year: np.ndarray,
+    innovated: np.ndarray,
+    left: np.ndarray,
+    sez_open: np.ndarray,
+    value_added_factor: np.ndarray,
+    turnover: np.ndarray,
+    investment: np.ndarray,
+    exports: np.ndarray,
+    employment: np.ndarray,
+    wage_bill: np.ndarray,
+    taxes: np.ndarray,
+    privilege_cost: np.ndarray,
+    capital: np.ndarray,
+    productivity: np.ndarray,
+    year: int,
+    producing_code: int,
+    n_regions: int,
+    n_clusters: int,
+) -> np.ndarray:
+    """Sums and counts of the firm table for every scope, in one pass in row order.
+
+    A firm adds into the national row, its region's row, its SEZ's row (registered
+    firms, whether or not the zone is open) and its cluster's row. Value added is
+    ``Y_i (1 / sigma + lambda_k)`` (operating profit plus wages); SEZ counts
+    (``sez_registered``, ``sez_active``) take open zones only.
+
+    Args:
+        alive ... productivity: firm-table columns; ``left`` marks the rows that left
+            this year; ``value_added_factor`` is (K,).
+        sez_open: (Z,) bool.
+        year: this year (entrants have ``entry_year == year``).
+        producing_code: the status of producing firms.
+        n_regions, n_clusters: scope layout.
+
+    Returns:
+        ``(1 + R + Z + C, len(SCOPE_SUMS) + len(SCOPE_COUNTS))``: rows national, regions,
+        SEZs, clusters; columns :data:`SCOPE_SUMS` then :data:`SCOPE_COUNTS`.
+    """
+    n_sezs = sez_open.size
+    first_sez = 1 + n_regions
+    first_cluster = first_sez + n_sezs
+    out = np.zeros((first_cluster + n_clusters, _N_TOTALS))
+    v = np.empty(_N_TOTALS)
+    for i in range(alive.size):
+        a, f = alive[i], foreign[i]
+        producing = a and status[i] == producing_code
+        in_open_zone = sez[i] >= 0 and sez_open[sez[i]]
+        v[0] = turnover[i] * value_added_factor[sector[i]]
+        v[1] = capital[i] if a else 0.0
+        v[2] = investment[i] if f else 0.0
+        v[3] = capital[i] if (a and f) else 0.0
+        v[4] = productivity[i] * employment[i]
+        v[5] = turnover[i]
+        v[6] = investment[i]
+        v[7] = exports[i]
+        v[8] = employment[i]
+        v[9] = wage_bill[i]
+        v[10] = taxes[i]
+        v[11] = privilege_cost[i]
+        v[12] = 1.0 if a else 0.0
+        v[13] = 1.0 if producing else 0.0
+        v[14] = 1.0 if (a and f) else 0.0
+        v[15] = 1.0 if (a and in_open_zone) else 0.0
+        v[16] = 1.0 if (producing and in_open_zone) else 0.0
+        v[17] = 1.0 if (producing and cluster[i] >= 0) else 0.0
+        v[18] = 1.0 if (a and entry_year[i] == year) else 0.0
+        v[19] = 1.0 if left[i] else 0.0
+        v[20] = 1.0 if innovated[i] else 0.0
+        r = 1 + region[i]
+        for j in range(_N_TOTALS):
+            out[0, j] += v[j]
+            out[r, j] += v[j]
+        if sez[i] >= 0:
+            s = first_sez + sez[i]
+            for j in range(_N_TOTALS):
+                out[s, j] += v[j]
+        if cluster[i] >= 0:
+            c = first_cluster + cluster[i]
+            for j in range(_N_TOTALS):
+                out[c, j] += v[j]
+    return out
+
+
+#: Firm-table columns :func:`scope_totals` reads, in its argument order.
+_KEYS = (
+    "alive",
+    "status",
+    "foreign",
+    "sez",
+    "cluster",
+    "region",
+    "sector",
+    "entry_year",
+    "innovated",
+)
+_VALUES = (
+    "turnover", "investment", "exports", "employment", "wage_bill", "taxes", "privilege_cost",
+    "capital", "productivity",
+)  # fmt: skip
+
+
 class IndicatorRecorder:
     """Collects the indicators of every simulated year."""
 
@@ -181,11 +330,13 @@ class IndicatorRecorder:
         # Every sum and count for every scope in one pass; each scope adds its firms in
         # row order, so a sum does not depend on how the table is stored (it equals a
         # bincount per scope). Scope rows: national, regions, SEZs, clusters.
+        col = f.view
         totals = scope_totals(
-            {name: f.view(name) for name in SCOPE_INPUTS},
+            *(col(name) for name in _KEYS),
             left,
             m.government.sez_open,
             1.0 / p.sigma + t.labour_share,
+            *(col(name) for name in _VALUES),
             year,
             PRODUCING,
             m.n_regions,

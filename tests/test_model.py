@@ -262,9 +262,10 @@ def test_agent_signal_observers_see_every_firm(small_path):
 
 
 def test_rows_dead_before_a_year_have_zero_flows_after_it(small_path):
-    # _clear_dead_rows no longer zeroes dead rows: the year's stages rewrite every flow,
-    # and a dead row gets exactly zero. Checked here for every flow, every year.
-    from sim.model import _FLOWS
+    # Compaction does not zero dead rows: the year's stages rewrite every flow, and a
+    # dead row gets exactly zero. Checked here for every flow, every year.
+    flows = ("turnover", "exports", "employment", "wage_bill", "profit", "taxes",
+             "privilege_cost", "investment", "innovated", "productivity")  # fmt: skip
 
     m = SEZClusterModel(small_path, rng=2, exit_rate=0.2, entry_rate=0.2)
     checked = 0
@@ -276,20 +277,20 @@ def test_rows_dead_before_a_year_have_zero_flows_after_it(small_path):
         ids = f.unique_id[: f.n]
         rows = np.searchsorted(ids, dead_ids)
         rows = rows[(rows < f.n) & (ids[np.minimum(rows, f.n - 1)] == dead_ids)]
-        for name in _FLOWS:
+        for name in flows:
             assert not f.view(name)[rows].any(), name
         checked += rows.size
     assert checked > 0
 
 
 def test_entry_book_groups_the_producers_of_each_sector(small_path):
-    # The census (kernels.entry_census) against the plain numpy questions it answers.
+    # The census (firm_dynamics.entry_census) against the plain numpy questions it answers.
     from sim.agents.firm import PRODUCING
-    from sim.model import _EntryBook
+    from sim.processes.entry import EntryBook
 
     m = SEZClusterModel(small_path, rng=4).run(2013)
     f = m.firms
-    book = _EntryBook(m)
+    book = EntryBook(m)
     producing = f.view("alive") & (f.view("status") == PRODUCING)
     for k in range(m.n_sectors):
         want = np.flatnonzero(producing & (f.view("sector") == k))
@@ -306,7 +307,9 @@ def test_entry_book_groups_the_producers_of_each_sector(small_path):
 
 def test_members_of_every_cluster_in_one_pass_match_the_query(small_path):
     m = SEZClusterModel(small_path, rng=4).run(2014)
-    by_cluster = m._members_by_cluster()
+    from sim.processes.clusters import members_by_cluster
+
+    by_cluster = members_by_cluster(m)
     assert sum(rows.size for rows in by_cluster) > 0
     for c, rows in enumerate(by_cluster):
         assert np.array_equal(rows, m.cluster_members(c))
@@ -315,7 +318,7 @@ def test_members_of_every_cluster_in_one_pass_match_the_query(small_path):
 @pytest.mark.parametrize("policy", ["merge", "no_merge"])
 def test_entrants_cluster_table_matches_the_territory_rule(policy):
     # The first of a sector's clusters whose territory holds the region or the zone.
-    from sim.model import _EntryBook
+    from sim.processes.entry import EntryBook, cluster_territory
 
     m = SEZClusterModel("scenarios/kazakhstan.yaml", policy=policy, rng=1)
     rng = np.random.default_rng(0)
@@ -326,12 +329,12 @@ def test_entrants_cluster_table_matches_the_territory_rule(policy):
     for change in (False, True):
         if change:
             m.government.cluster_sezs = [sorted({0, *z}) for z in m.government.cluster_sezs]
-        book = _EntryBook(m)
+        book = EntryBook(m)
         checked = 0
         for k in range(m.n_sectors):
             want = np.full(500, -1)
             for c in np.flatnonzero(m.territory.cluster_sector == k):
-                regions, zones = m._cluster_territory(int(c))
+                regions, zones = cluster_territory(m, int(c))
                 inside = np.isin(region, list(regions)) | np.isin(zone, zones)
                 want[(want < 0) & inside] = c
             assert np.array_equal(book.cluster_table(k)[region, zone], want)

@@ -20,8 +20,6 @@ import numpy as np
 from mesa.agentset import _HardKeyAgentSet
 from mesa.experimental.mesa_signals.signal_types import ModelSignals
 
-from sim import kernels
-
 if TYPE_CHECKING:
     from sim.model import SEZClusterModel
 
@@ -142,7 +140,7 @@ class FirmTable:
         if len(rows) and self._agent_list:
             slots = self.unique_id[rows] - self._first_id
             slots = slots[(slots >= 0) & (slots < len(self._agent_list))]
-            kernels.drop_agents(self._agent_list, slots, own, registry)
+            _drop_agents(self._agent_list, slots, own, registry)
 
     def view(self, name: str) -> np.ndarray:
         """The used part of one column (a view, not a copy)."""
@@ -192,6 +190,17 @@ class FirmTable:
         """Add undirected value-chain links between rows."""
         self.link_src = np.concatenate([self.link_src, np.asarray(src, dtype=np.int64)])
         self.link_dst = np.concatenate([self.link_dst, np.asarray(dst, dtype=np.int64)])
+
+    def compact_when_sparse(self) -> None:
+        """Compact the table when dead rows make up more than a quarter of it.
+
+        Dead rows keep the flows of their last year until the year's stages rewrite every
+        row's flows: production and trade, taxes, innovation and investment give a dead
+        row exactly zero, and nothing reads a flow before it is rewritten.
+        """
+        dead = self.n - np.count_nonzero(self.alive[: self.n])
+        if dead > 0.25 * self.n and self.n > 256:
+            self.compact()
 
     def compact(self) -> None:
         """Drop dead rows (and links touching them); keep the order of the others.
@@ -256,7 +265,7 @@ class FirmAgents:
     object is made only when something reads the model's agent registries
     (``model.agents``, ``model.agents_by_type``, ``model.firms.agents``), when another
     agent registers, or when anything observes the model's agent signals; then the
-    agents of all live firms that entered since are made at once (in C), in id order,
+    agents of all live firms that entered since are made at once, in id order,
     so the registries hold what one-at-a-time registration would hold. A firm that
     leaves before anyone looked never costs a Python object (docs/performance.md).
     With an observer of ``AGENT_ADDED`` / ``AGENT_REMOVED`` (or a Mesa dataset on
@@ -318,10 +327,36 @@ class FirmAgents:
         self._next_id = m.agent_id_counter
         if rows.size:
             # What mesa.Agent.__init__ and Model.register_agent set (pos: class default).
-            agents = kernels.new_agents(
-                Firm, m, ids[rows], m._all_agents._store, self.registry()._store
-            )
+            agents = _new_agents(Firm, m, ids[rows], m._all_agents._store, self.registry()._store)
             f.attach(rows, agents)
+
+
+def _new_agents(cls: type, model: object, ids: np.ndarray, registry: dict, own: dict) -> list:
+    """One agent of ``cls`` per id, added to both registries (dicts) in id order.
+
+    What ``mesa.Agent.__init__`` and ``Model.register_agent`` leave behind (``model``,
+    ``unique_id``; ``pos`` is the class default), without a call per agent.
+    """
+    new = object.__new__
+    agents = []
+    for uid in ids.tolist():
+        agent = new(cls)
+        agent.model = model
+        agent.unique_id = uid
+        agents.append(agent)
+    added = dict.fromkeys(agents)
+    registry.update(added)
+    own.update(added)
+    return agents
+
+
+def _drop_agents(agents: list, slots: np.ndarray, own: dict, registry: dict) -> None:
+    """Set ``agents[s]`` to None for each slot and delete those agents from both dicts."""
+    index = slots.tolist()
+    gone = [a for a in map(agents.__getitem__, index) if a is not None]
+    deque(map(agents.__setitem__, index, repeat(None)), maxlen=0)
+    deque(map(own.pop, gone, repeat(None)), maxlen=0)
+    deque(map(registry.pop, gone, repeat(None)), maxlen=0)
 
 
 class Firm(mesa.Agent):

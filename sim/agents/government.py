@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from sim.kernels import taxes_and_privilege_cost
+from sim.economy.fiscal import taxes_and_privilege_cost
 
 if TYPE_CHECKING:
     from sim.model import SEZClusterModel
@@ -58,6 +58,7 @@ class Government(mesa.Agent):
             p.profit_tax_rate,
             p.turnover_tax_rate,
             p.payroll_tax_rate,
-            out=(f.view("taxes"), f.view("privilege_cost")),
+            f.view("taxes"),
+            f.view("privilege_cost"),
         )
-        self.ledger[year] = {"taxes": float(paid.sum()), "privilege_cost": float(cost.sum())}
+        self.ledger[year] = {"taxes": paid, "privilege_cost": cost}

@@ -1,6 +1,8 @@
-"""Innovation draws, investment, location choice and relocation (docs/ODD.md, D1-D4).
+"""Innovation, investment, location choice, relocation and exit (docs/ODD.md, D1-D5).
 
-The innovation hazard and exits (D5) are one compiled pass each in :mod:`sim.kernels`.
+The per-firm passes (innovation hazard and knowledge, investment, exits, grouping firms
+by a key) are loops compiled by Numba (no fastmath, so IEEE operations in the written
+order: a seed gives the same bits on every run and worker).
 
 Every function draws its randomness from the generator it is given (the model's), so
 a seed fixes the whole run.
@@ -9,38 +11,211 @@ a seed fixes the whole run.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 __all__ = [
+    "absorb_knowledge",
     "categorical_draws",
     "choose_locations",
+    "entry_census",
+    "exits",
+    "group_rows",
     "hazard_draws",
+    "innovation_hazard",
+    "invest",
     "investment",
     "relocation_moves",
-    "stable_order",
 ]
 
 
 def hazard_draws(rng: np.random.Generator, hazard: np.ndarray) -> np.ndarray:
     """One Bernoulli draw per firm with probability 1 - exp(-hazard)  (D1).
 
-    The innovation hazard is ``base * (1 + s * I_i)`` (:func:`sim.kernels.innovation_hazard`).
+    The hazard is :func:`innovation_hazard`.
     """
     return rng.random(hazard.shape[0]) < -np.expm1(-hazard)
 
 
+@njit(cache=True)
 def investment(
-    capital: np.ndarray,
-    turnover: np.ndarray,
+    capital: float,
+    turnover: float,
     capital_output_ratio: float,
     depreciation: float,
     adjustment: float,
-) -> np.ndarray:
-    """Gross investment: replacement plus a share of the gap to desired capital  (D2).
+) -> float:
+    """Gross investment of one producer: replacement plus a share of the gap  (D2).
 
-    I_i = max(0, delta K_i + lambda (kappa Y_i - K_i)).
+    I_i = max(0, delta K_i + lambda (kappa Y_i - K_i)), million currency units per year.
     """
     gap = capital_output_ratio * turnover - capital
-    return np.maximum(0.0, depreciation * capital + adjustment * gap)
+    return max(0.0, depreciation * capital + adjustment * gap)
+
+
+@njit(cache=True)
+def invest(
+    producing: np.ndarray,
+    project: np.ndarray,
+    capital: np.ndarray,
+    turnover: np.ndarray,
+    planned_capital: np.ndarray,
+    years_to_production: np.ndarray,
+    capital_output_ratio: float,
+    depreciation: float,
+    adjustment: float,
+    investment_out: np.ndarray,
+) -> None:
+    """A year of investment for every firm; ``capital`` and ``investment_out`` in place.
+
+    Producers invest :func:`investment` (D2) and their capital depreciates; an SEZ
+    project under construction builds ``max(planned - K, 0) / max(years left, 1)``;
+    other rows invest nothing.
+    """
+    for i in range(capital.size):
+        k = capital[i]
+        inv = 0.0
+        if producing[i]:
+            inv = investment(k, turnover[i], capital_output_ratio, depreciation, adjustment)
+            k = (1.0 - depreciation) * k
+        elif project[i]:
+            inv = max(planned_capital[i] - k, 0.0) / max(years_to_production[i], 1)
+        capital[i] = k + inv
+        investment_out[i] = inv
+
+
+@njit(cache=True)
+def innovation_hazard(
+    access: np.ndarray,
+    cell: np.ndarray,
+    links: np.ndarray,
+    base_rate: float,
+    spillover_strength: float,
+) -> np.ndarray:
+    """Innovation hazard per firm, ``h (1 + s I_kr links_i)``  (D1, P5).
+
+    Args:
+        access: (K*R,) institute access by (sector, region) cell (P5).
+        cell: (N,) cell of each firm.
+        links: (N,) institute-link weight of each firm (members: 1 + co-location bonus).
+        base_rate: h, per year.
+        spillover_strength: s.
+    """
+    out = np.empty(cell.size)
+    for i in range(cell.size):
+        out[i] = base_rate * (1.0 + spillover_strength * (access[cell[i]] * links[i]))
+    return out
+
+
+@njit(cache=True)
+def absorb_knowledge(
+    drawn: np.ndarray,
+    producing: np.ndarray,
+    gap: np.ndarray,
+    step: float,
+    absorption: float,
+    knowledge: np.ndarray,
+    innovated: np.ndarray,
+) -> None:
+    """Producers drawn innovate; knowledge grows by innovations and partners  (D1, P5).
+
+    ``innovated_i = drawn_i and producing_i``; ``K_i += step innovated_i + absorption
+    gap_i``, with gap the mean positive knowledge gap to partners. In place.
+    """
+    for i in range(knowledge.size):
+        hit = drawn[i] and producing[i]
+        innovated[i] = hit
+        knowledge[i] += step * (1.0 if hit else 0.0) + absorption * gap[i]
+
+
+@njit(cache=True)
+def exits(
+    alive: np.ndarray,
+    status: np.ndarray,
+    profit: np.ndarray,
+    u_exit: np.ndarray,
+    u_abandon: np.ndarray,
+    base_rate: float,
+    loss_probability: float,
+    abandon_rate: float,
+    producing_code: int,
+    project_code: int,
+) -> np.ndarray:
+    """Rows that leave this year, increasing  (D5).
+
+    A live producer exits with probability ``b + (1 - b) q [profit < 0]``: an exogenous
+    hazard b plus a higher one for loss-makers (q = ``loss_probability``); a live SEZ
+    project is abandoned with probability ``abandon_rate``. ``u_exit`` and ``u_abandon``
+    are one uniform draw per row each (drawn for every row, so the stream does not
+    depend on who is alive).
+    """
+    loss_extra = (1.0 - base_rate) * loss_probability
+    rows = np.empty(alive.size, dtype=np.int64)
+    n = 0
+    for i in range(alive.size):
+        if not alive[i]:
+            continue
+        gone = False
+        if status[i] == producing_code:
+            gone = u_exit[i] < base_rate + (loss_extra if profit[i] < 0 else 0.0)
+        elif status[i] == project_code:
+            gone = u_abandon[i] < abandon_rate
+        if gone:
+            rows[n] = i
+            n += 1
+    return rows[:n]
+
+
+@njit(cache=True)
+def group_rows(keys: np.ndarray, mask: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
+    """The rows where ``mask`` holds, grouped by ``keys`` (0 .. n_groups - 1).
+
+    A counting sort: group g's rows are ``rows[bounds[g]:bounds[g + 1]]``, in row order
+    (what a stable argsort of the masked keys gives). Keys outside [0, n_groups) raise.
+    """
+    bounds = np.zeros(n_groups + 1, dtype=np.int64)
+    for i in range(keys.size):
+        if mask[i]:
+            k = keys[i]
+            if k < 0 or k >= n_groups:
+                raise IndexError("group_rows: a masked key is outside [0, n_groups)")
+            bounds[k + 1] += 1
+    for g in range(n_groups):
+        bounds[g + 1] += bounds[g]
+    fill = bounds[:-1].copy()
+    rows = np.empty(bounds[n_groups], dtype=np.int64)
+    for i in range(keys.size):
+        if mask[i]:
+            rows[fill[keys[i]]] = i
+            fill[keys[i]] += 1
+    return rows, bounds
+
+
+@njit(cache=True)
+def entry_census(
+    sector: np.ndarray,
+    alive: np.ndarray,
+    status: np.ndarray,
+    sez: np.ndarray,
+    exports: np.ndarray,
+    producing_code: int,
+    n_sectors: int,
+    n_sezs: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """What entry (D3) needs to know of the firm table at the start of entry.
+
+    Returns:
+        ``rows``, ``bounds``: producing firms grouped by sector, each group in row order;
+        ``exports_k``: (K,) exports by sector (every row; non-producers have 0);
+        ``registered``: (Z,) live firms registered in each SEZ (projects included).
+    """
+    rows, bounds = group_rows(sector, alive & (status == producing_code), n_sectors)
+    exports_k = np.zeros(n_sectors)
+    registered = np.zeros(n_sezs)
+    for i in range(sector.size):
+        exports_k[sector[i]] += exports[i]
+        if alive[i] and sez[i] >= 0:
+            registered[sez[i]] += 1.0
+    return rows, bounds, exports_k, registered
 
 
 def choose_locations(
@@ -78,17 +253,6 @@ def categorical_draws(rng: np.random.Generator, p: np.ndarray, n: int) -> np.nda
     cdf = p.cumsum()
     cdf /= cdf[-1]
     return cdf.searchsorted(rng.random(n), side="right")
-
-
-def stable_order(keys: np.ndarray) -> np.ndarray:
-    """``np.argsort(keys, kind="stable")``, faster for small non-negative integer keys.
-
-    Keys that fit 16 bits are sorted as int16, which numpy radix-sorts: the same order
-    (a stable sort of the same values), about 3x faster than on int64.
-    """
-    if keys.size and 0 <= keys.min() and keys.max() < 2**15:
-        keys = keys.astype(np.int16)
-    return np.argsort(keys, kind="stable")
 
 
 def relocation_moves(
@@ -129,8 +293,6 @@ def relocation_moves(
         return new_location
     # Draw a random peer of the same group: movable firms grouped by group (each group in
     # row order), then a uniform position inside the reviser's group block.
-    from sim.kernels import group_rows  # sim.kernels imports this module
-
     g = group[idx]
     order, bounds = group_rows(group, movable, value.shape[0])
     lo, hi = bounds[g], bounds[g + 1]

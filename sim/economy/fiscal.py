@@ -1,16 +1,20 @@
 """Taxes and the budget cost of privileges (docs/ODD.md, F1-F3).
 
-T_i = t_pi * max(pi_i, 0) * (1 - r_i^pi) + t_y * Y_i * (1 - r_i^y) + t_w * wage bill_i
-C_i = t_pi * max(pi_i, 0) * r_i^pi + t_y * Y_i * r_i^y        (tax forgone: privilege cost)
+T_i = t_pi * max(pi_i, 0) * (1 - r_i^pi) + t_y * Y_i * (1 - r_i^y) + t_w * wage bill_i  (F1)
+C_i = t_pi * max(pi_i, 0) * r_i^pi + t_y * Y_i * r_i^y        (tax forgone: privilege cost, F2)
+
+The government books the sums (F3, :class:`sim.agents.government.Government`).
 """
 
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 __all__ = ["taxes_and_privilege_cost"]
 
 
+@njit(cache=True)
 def taxes_and_privilege_cost(
     profit: np.ndarray,
     turnover: np.ndarray,
@@ -20,14 +24,39 @@ def taxes_and_privilege_cost(
     profit_tax_rate: float,
     turnover_tax_rate: float,
     payroll_tax_rate: float,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Return (taxes paid, privilege cost) per firm, million currency units per year."""
-    base_profit = np.maximum(profit, 0.0) * profit_tax_rate
-    base_turnover = turnover * turnover_tax_rate
-    paid = (
-        base_profit * (1.0 - profit_relief)
-        + base_turnover * (1.0 - turnover_relief)
-        + wage_bill * payroll_tax_rate
-    )
-    cost = base_profit * profit_relief + base_turnover * turnover_relief
-    return paid, cost
+    paid: np.ndarray,
+    cost: np.ndarray,
+) -> tuple[float, float]:
+    """Taxes paid (F1) and privilege cost (F2) per firm, written into ``paid`` and ``cost``.
+
+    Args:
+        profit: (N,) pi_i, million currency units per year.
+        turnover: (N,) Y_i, million currency units per year.
+        wage_bill: (N,) million currency units per year.
+        profit_relief: (N,) r_i^pi, share of the profit tax forgone, in [0, 1].
+        turnover_relief: (N,) r_i^y, share of the turnover tax forgone, in [0, 1].
+        profit_tax_rate: t_pi.
+        turnover_tax_rate: t_y.
+        payroll_tax_rate: t_w.
+        paid: (N,) output T_i, million currency units per year.
+        cost: (N,) output C_i, million currency units per year.
+
+    Returns:
+        The totals ``(sum paid, sum cost)``, added in row order.
+    """
+    total_paid = 0.0
+    total_cost = 0.0
+    for i in range(profit.size):
+        base_profit = max(profit[i], 0.0) * profit_tax_rate
+        base_turnover = turnover[i] * turnover_tax_rate
+        t = (
+            base_profit * (1.0 - profit_relief[i])
+            + base_turnover * (1.0 - turnover_relief[i])
+            + wage_bill[i] * payroll_tax_rate
+        )
+        c = base_profit * profit_relief[i] + base_turnover * turnover_relief[i]
+        paid[i] = t
+        cost[i] = c
+        total_paid += t
+        total_cost += c
+    return total_paid, total_cost

@@ -10,15 +10,19 @@ All functions work on whole arrays: cost is O(firms + sectors * regions**2).
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 __all__ = [
     "equilibrium_expenditure",
+    "firm_accounts",
     "firm_revenue",
     "freeness_matrix",
     "manufactures_price_level",
     "market_access",
+    "market_outcomes",
     "price_index_term",
     "supply_index",
+    "trade_flows",
 ]
 
 
@@ -147,3 +151,151 @@ def manufactures_price_level(g: np.ndarray, mu: np.ndarray, sigma: float) -> np.
     fill = np.nanmax(log_p, axis=1, keepdims=True) if np.isfinite(log_p).any() else 0.0
     log_p = np.where(np.isnan(log_p), np.nan_to_num(fill, nan=0.0), log_p)
     return np.exp(mu @ log_p)
+
+
+# ---------------------------------------------------------------- per-firm passes
+# The passes below run over every firm once a year; numpy would need one temporary per
+# operation, so each is one loop compiled by Numba (no fastmath: IEEE operations in the
+# written order, so a seed gives the same bits on every run and worker).
+
+
+@njit(cache=True)
+def trade_flows(
+    p1s: np.ndarray,
+    foreign: np.ndarray,
+    exporter: np.ndarray,
+    phi_w: np.ndarray,
+    cell: np.ndarray,
+    sector: np.ndarray,
+    region: np.ndarray,
+    scale: np.ndarray,
+    sigma: float,
+    n_cells: int,
+    n_regions: int,
+    exports: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Supply indices (M2), exports (M6) and domestic firms' export income (M5).
+
+    ``A_c = sum p_i^(1-sigma)`` over the firms of (sector, region) cell c, and
+    ``A^dom_c`` over its domestic firms; exports of firm i,
+    ``X_i = p_i^(1-sigma) phi^w_i s_k`` for exporters (0 otherwise), are written into
+    ``exports``; export profit of domestic firms by region is ``sum X_i / sigma``.
+
+    Args:
+        p1s: (N,) ``p_i^(1-sigma)``, 0 for firms that do not produce.
+        foreign: (N,) bool, foreign-owned (its profit leaves the country).
+        exporter: (N,) bool.
+        phi_w: (N,) world freeness of each firm.
+        cell: (N,) ``sector * R + region``.
+        sector: (N,) sector index.
+        region: (N,) region index.
+        scale: (K,) world demand scale ``s_k`` this year.
+        sigma: elasticity of substitution.
+        n_cells: K * R.
+        n_regions: R.
+        exports: (N,) output, million currency units per year.
+
+    Returns:
+        ``(A, A_dom, income)``: (K*R,), (K*R,), (R,).
+    """
+    supply = np.zeros(n_cells)
+    supply_dom = np.zeros(n_cells)
+    income = np.zeros(n_regions)
+    for i in range(p1s.size):
+        c = cell[i]
+        supply[c] += p1s[i]
+        x = p1s[i] * phi_w[i] * scale[sector[i]] if exporter[i] else 0.0
+        exports[i] = x
+        if not foreign[i]:
+            supply_dom[c] += p1s[i]
+            income[region[i]] += x / sigma
+    return supply, supply_dom, income
+
+
+@njit(cache=True)
+def market_outcomes(
+    p1s: np.ndarray,
+    access: np.ndarray,
+    cell: np.ndarray,
+    exports: np.ndarray,
+    labour_share: np.ndarray,
+    sector: np.ndarray,
+    w: np.ndarray,
+    producing: np.ndarray,
+    fixed_labour: float,
+    region: np.ndarray,
+    n_regions: int,
+    turnover: np.ndarray,
+    employment: np.ndarray,
+) -> np.ndarray:
+    """Turnover (M6) and employment per firm, and labour demand by region.
+
+    ``Y_i = p_i^(1-sigma) MA_kr + X_i``; a producer employs ``l_i = lambda_k Y_i / w_r +
+    F``, anyone else nobody. Written into ``turnover`` and ``employment``.
+
+    Args:
+        p1s: (N,) ``p_i^(1-sigma)``.
+        access: (K*R,) market access ``MA`` by cell (M4).
+        cell: (N,) cell of each firm.
+        exports: (N,) exports ``X_i``.
+        labour_share: (K,) ``lambda_k``.
+        sector: (N,) sector index.
+        w: (N,) wage in each firm's region.
+        producing: (N,) bool.
+        fixed_labour: F, persons per firm.
+        region: (N,) region index.
+        n_regions: R.
+        turnover: (N,) output Y_i, million currency units per year.
+        employment: (N,) output l_i, persons.
+
+    Returns:
+        (R,) labour demand, persons.
+    """
+    demand = np.zeros(n_regions)
+    for i in range(p1s.size):
+        y = p1s[i] * access[cell[i]] + exports[i]
+        turnover[i] = y
+        e = labour_share[sector[i]] * y / w[i] + fixed_labour if producing[i] else 0.0
+        employment[i] = e
+        demand[region[i]] += e
+    return demand
+
+
+@njit(cache=True)
+def firm_accounts(
+    producing: np.ndarray,
+    z: np.ndarray,
+    employment: np.ndarray,
+    w: np.ndarray,
+    turnover: np.ndarray,
+    capital: np.ndarray,
+    sigma: float,
+    fixed_labour: float,
+    depreciation: float,
+    cell: np.ndarray,
+    n_cells: int,
+    productivity: np.ndarray,
+    wage_bill: np.ndarray,
+    profit: np.ndarray,
+) -> np.ndarray:
+    """Productivity, wage bill and profit per firm; employment by (sector, region) cell.
+
+    Profit of a producer ``pi_i = Y_i / sigma - w_r F - delta K_i`` (operating profit
+    net of fixed labour and depreciation); firms that do not produce have 0. Written into
+    ``productivity``, ``wage_bill``, ``profit``.
+
+    Returns:
+        (K*R,) employment by cell, persons: next year's ``S_kr`` (P1).
+    """
+    emp = np.zeros(n_cells)
+    for i in range(z.size):
+        e = employment[i]
+        wage_bill[i] = e * w[i]
+        if producing[i]:
+            productivity[i] = z[i]
+            profit[i] = turnover[i] / sigma - w[i] * fixed_labour - depreciation * capital[i]
+        else:
+            productivity[i] = 0.0
+            profit[i] = 0.0
+        emp[cell[i]] += e
+    return emp

@@ -14,6 +14,7 @@ I_{kr} = sum_j capacity_j exp(-d(r_j, r) / delta) over institutes of field k.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 __all__ = [
     "EMPLOYMENT_REFERENCE",
@@ -80,30 +81,35 @@ def partner_knowledge_gap(
     return np.divide(total, count, out=np.zeros(n), where=count > 0)
 
 
+@njit(cache=True)
 def log_productivity(
     log_q: np.ndarray,
     knowledge: np.ndarray,
-    agglo_gain_i: np.ndarray,
-    infrastructure_i: np.ndarray,
-    coordination_i: np.ndarray,
+    agglo_gain: np.ndarray,
+    cell: np.ndarray,
+    log1p_infrastructure: np.ndarray,
+    log1p_coordination: np.ndarray,
 ) -> np.ndarray:
-    """Per-firm log productivity (P1-P4 summed)."""
-    return (
-        log_q
-        + knowledge
-        + agglo_gain_i
-        + _log1p_sparse(infrastructure_i)
-        + _log1p_sparse(coordination_i)
-    )
+    """Per-firm log productivity, P1-P4 summed (the module docstring's equation).
 
+    Args:
+        log_q: (N,) own efficiency ``log q_i``.
+        knowledge: (N,) knowledge stock ``K_i``.
+        agglo_gain: (K*R,) agglomeration gain by (sector, region) cell (P1, P2).
+        cell: (N,) ``sector * R + region``.
+        log1p_infrastructure: (N,) ``log(1 + infra_i)`` (P3).
+        log1p_coordination: (N,) ``log(1 + coord_i)`` (P4).
 
-def _log1p_sparse(x: np.ndarray) -> np.ndarray:
-    """log1p of an array that is mostly zero: computed on the non-zero entries only.
-
-    log1p(0) is exactly 0, and numpy's element-wise result does not depend on the array
-    around the element, so this equals ``np.log1p(x)`` bit for bit.
+    Returns:
+        (N,) ``log z_i``.
     """
-    rows = np.flatnonzero(x)
-    out = np.zeros(x.size)
-    out[rows] = np.log1p(x[rows])
+    out = np.empty(log_q.size)
+    for i in range(log_q.size):
+        out[i] = (
+            log_q[i]
+            + knowledge[i]
+            + agglo_gain[cell[i]]
+            + log1p_infrastructure[i]
+            + log1p_coordination[i]
+        )
     return out

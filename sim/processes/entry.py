@@ -1,0 +1,262 @@
+"""Entry of domestic firms and foreign investors, and their location choice (stage 12; D3)."""
+
+from __future__ import annotations
+
+from itertools import pairwise
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.agents.firm import PRODUCING, PROJECT
+from sim.economy import firm_dynamics as dyn
+
+if TYPE_CHECKING:
+    from sim.model import SEZClusterModel
+
+__all__ = ["EntryBook", "cluster_territory", "enter", "place_entrants"]
+
+
+def enter(model: SEZClusterModel, year: int) -> None:
+    """Domestic and foreign entrants by sector, each choosing a location by logit (D3).
+
+    The numbers are Poisson draws proportional to the producers (``entry_rate``,
+    ``fdi_entry_rate``); domestic entrants pick sectors by their size, foreign ones also
+    by their exports. Investors scouted by integrators come to their cluster's territory.
+    """
+    p, t = model.params, model.territory
+    entry = EntryBook(model)
+    firms_k = np.diff(entry.bounds)  # producers by sector
+    n_prod = int(entry.bounds[-1])
+    n_dom = int(model.rng.poisson(p.entry_rate * n_prod))
+    n_fdi = int(model.rng.poisson(p.fdi_entry_rate * n_prod))
+    w_dom = (firms_k + 1.0) / (firms_k + 1.0).sum()
+    exports_k = entry.exports_k
+    w_fdi = w_dom + (exports_k / exports_k.sum() if exports_k.sum() > 0 else 0.0)
+    w_fdi = w_fdi / w_fdi.sum()
+    for foreign, n, weights in ((False, n_dom, w_dom), (True, n_fdi, w_fdi)):
+        if n == 0:
+            continue
+        sectors = dyn.categorical_draws(model.rng, weights, n)
+        counts = np.bincount(sectors, minlength=model.n_sectors)
+        for k in np.flatnonzero(counts):
+            place_entrants(model, entry, int(k), int(counts[k]), foreign, year, None)
+    for c in np.flatnonzero(model.scouted_investors):
+        k = int(t.cluster_sector[c])
+        place_entrants(model, entry, k, int(model.scouted_investors[c]), True, year, c)
+    model.scouted_investors[:] = 0
+
+
+def cluster_territory(model: SEZClusterModel, c: int) -> tuple[set[int], list[int]]:
+    """Regions and SEZs that make up cluster c's territory under the policy."""
+    zones = model.government.cluster_sezs[c]
+    regions = {int(model.territory.cluster_region[c])}
+    regions |= {int(model.territory.sez_region[z]) for z in zones}
+    return regions, zones
+
+
+def place_entrants(
+    model: SEZClusterModel,
+    entry: EntryBook,
+    k: int,
+    n: int,
+    foreign: bool,
+    year: int,
+    territory: int | None,
+) -> None:
+    """Choose locations for n entrants of sector k (D3) and create them.
+
+    Each location (a region outside the zones, or an open zone that admits the sector
+    and has land left) is valued by the expected after-tax real profit of a
+    unit-efficiency firm; entrants choose by logit (``location_choice_beta``). Scouted
+    investors (``territory`` = their cluster) choose within the cluster's territory.
+    """
+    p, t, pol = model.params, model.territory, model.policy
+    sigma, n_r = p.sigma, model.n_regions
+    open_ = model.government.sez_open
+    e = 1.0 if foreign else p.domestic_exporter_share
+    growth = (1.0 + p.world_demand_growth) ** (year - model.spec.start_year)
+    x_k = float(model.world_scale[k]) * growth
+    phi_w = p.world_trade_freeness
+    # Locations: regions (outside SEZs), then zones.
+    unit = model.unit_revenue[k]
+    rev_out = unit * (model.access[k] + e * phi_w * x_k)
+    after_tax = 1.0 / sigma * (1.0 - p.profit_tax_rate) - p.turnover_tax_rate
+    v_out = rev_out * after_tax / model.price_level
+    v_zone = np.full(model.n_sezs, -np.inf)
+    rev_zone = np.zeros(model.n_sezs)
+    registered = entry.registered
+    merged_k = entry.merged_zones(k)
+    for z in range(model.n_sezs):
+        admits = t.sez_sectors[z, k] or z in merged_k
+        if not (open_[z] and admits and registered[z] < t.sez_capacity[z]):
+            continue
+        if pol.sez_fdi_only and not foreign:
+            continue
+        r = t.sez_region[z]
+        level = (
+            1.0
+            if (t.sez_sectors[z, k] or not pol.differentiated_benefits)
+            else p.non_priority_benefit_share
+        )
+        tau_w = 1.0 + (model.tau_world - 1.0) * (1.0 - p.customs_relief * level)
+        phi_wz = tau_w ** (1.0 - sigma) if np.isfinite(tau_w) else 0.0
+        infra = (1.0 + t.sez_infrastructure[z] * level) ** (sigma - 1.0)
+        rev = unit[r] * infra * (model.access[k, r] + e * phi_wz * x_k)
+        tax = 1.0 / sigma * p.profit_tax_rate * (
+            1 - p.profit_tax_relief * level
+        ) + p.turnover_tax_rate * (1 - p.other_tax_relief * level)
+        rev_zone[z] = rev
+        v_zone[z] = rev * (1.0 / sigma - tax) / model.price_level[r]
+    if territory is not None:
+        regions, zones = cluster_territory(model, territory)
+        mask_r = np.zeros(n_r, dtype=bool)
+        mask_r[list(regions)] = True
+        v_out = np.where(mask_r, v_out, 0.0)
+        keep = np.zeros(model.n_sezs, dtype=bool)
+        keep[zones] = True
+        v_zone = np.where(keep, v_zone, -np.inf)
+    values = np.concatenate([v_out, v_zone])
+    log_v = np.where(values > 0, np.log(np.where(values > 0, values, 1.0)), -np.inf)
+    choice = dyn.choose_locations(model.rng, log_v, p.location_choice_beta, n)
+    if choice.size == 0:
+        return
+    zone = np.where(choice >= n_r, choice - n_r, -1)
+    # Zones take entrants up to their land capacity; the rest stay outside.
+    chosen = zone[zone >= 0]
+    if chosen.size:
+        room = np.maximum(t.sez_capacity - registered, 0)
+        for z in np.flatnonzero(np.bincount(chosen, minlength=model.n_sezs) > room):
+            zone[np.flatnonzero(zone == z)[int(room[z]) :]] = -1
+    region = np.where(choice >= n_r, t.sez_region[np.maximum(choice - n_r, 0)], choice)
+    log_q = model.rng.normal(0.0, p.productivity_dispersion, choice.size)
+    log_q += p.foreign_productivity_premium * foreign
+    exporter = (
+        np.full(choice.size, True)
+        if foreign
+        else (model.rng.random(choice.size) < p.domestic_exporter_share)
+    )
+    if pol.cluster_channels:  # entrants of a cluster's sector in its territory join it
+        cluster = entry.cluster_table(k)[region, zone]
+    else:
+        cluster = np.full(region.size, -1, dtype=np.int64)
+    # Expected turnover at the chosen location, scaled by own efficiency.
+    rev_all = np.concatenate([rev_out, rev_zone])
+    expected = rev_all[np.where(zone >= 0, zone + n_r, region)] * np.exp(log_q * (sigma - 1.0))
+    planned = p.capital_output_ratio * np.maximum(expected, 0.0)
+    build = (zone >= 0) & (p.construction_years > 0)
+    rows = model.add_firms(
+        choice.size,
+        status=np.where(build, PROJECT, PRODUCING),
+        sector=k,
+        region=region,
+        sez=zone,
+        cluster=cluster,
+        foreign=foreign,
+        exporter=exporter,
+        log_q=log_q,
+        knowledge=entry.mean_knowledge(k),
+        planned_capital=planned,
+        capital=np.where(build, 0.0, planned),
+        investment=np.where(build, 0.0, planned),
+        years_to_production=np.where(build, p.construction_years, 0),
+        entry_year=year,
+    )
+    entry.added(rows, k, zone)
+
+
+class EntryBook:
+    """What entry needs of the firm table, kept up to date as entrants are added.
+
+    The table is scanned once per year (:func:`sim.economy.firm_dynamics.entry_census`);
+    each batch of entrants is then added to the book, so placing the entrants of every
+    sector costs O(firms + entrants), not O(firms) per sector.
+    """
+
+    def __init__(self, model: SEZClusterModel) -> None:
+        f = model.firms
+        self.firms = f
+        rows, self.bounds, self.exports_k, registered = dyn.entry_census(
+            f.view("sector"),
+            f.view("alive"),
+            f.view("status"),
+            f.view("sez"),
+            f.view("exports"),
+            PRODUCING,
+            model.n_sectors,
+            model.n_sezs,
+        )
+        #: (Z,) live firms registered in each SEZ (projects and producers).
+        self.registered = registered
+        #: rows producing at the start of the year, by sector, in row order.
+        self._sector_rows = [rows[a:b] for a, b in pairwise(self.bounds)]
+        self._n0 = f.n  # rows appended after this are this year's entrants
+        self._producers: dict[int, np.ndarray] = {}
+        self._model = model
+        # Cluster territories depend only on which zones each cluster is merged with, so
+        # the tables below are kept on the model until that assignment changes.
+        key = tuple(map(tuple, model.government.cluster_sezs))
+        if model.entry_tables[0] != key:
+            model.entry_tables = (key, {}, {})
+        self._territories: dict[int, np.ndarray] = model.entry_tables[1]
+        self._merged: dict[int, set[int]] = model.entry_tables[2]
+
+    def producers(self, k: int) -> np.ndarray:
+        """Rows of the producing firms of sector k, in row order."""
+        if k not in self._producers:
+            f, n0 = self.firms, self._n0
+            new_rows = n0 + np.flatnonzero(
+                f.view("alive")[n0:]
+                & (f.view("status")[n0:] == PRODUCING)
+                & (f.view("sector")[n0:] == k)
+            )
+            self._producers[k] = np.concatenate([self._sector_rows[k], new_rows])
+        return self._producers[k]
+
+    def merged_zones(self, k: int) -> set[int]:
+        """Zones merged with a cluster of sector k (they admit its entrants)."""
+        if k not in self._merged:
+            m = self._model
+            self._merged[k] = {
+                z
+                for c, zones in enumerate(m.government.cluster_sezs)
+                if m.territory.cluster_sector[c] == k
+                for z in zones
+            }
+        return self._merged[k]
+
+    def cluster_table(self, k: int) -> np.ndarray:
+        """(R, Z+1) cluster an entrant of sector k joins at (region, zone), -1 for none.
+
+        Zone -1 (outside SEZs) is the last column. The first of sector k's clusters
+        whose territory holds the region or the zone.
+        """
+        if k not in self._territories:
+            m = self._model
+            table = np.full((m.n_regions, m.n_sezs + 1), -1, dtype=np.int64)
+            for c in reversed(np.flatnonzero(m.territory.cluster_sector == k)):
+                regions, zones = cluster_territory(m, int(c))
+                in_region = np.zeros(m.n_regions, dtype=bool)
+                in_region[list(regions)] = True
+                in_zone = np.zeros(m.n_sezs + 1, dtype=bool)  # last entry: outside SEZs
+                in_zone[zones] = True
+                table[in_region[:, None] | in_zone[None, :]] = c
+            self._territories[k] = table
+        return self._territories[k]
+
+    def mean_knowledge(self, k: int) -> float:
+        """Mean knowledge of sector k's producers (0 if none): entrants start there."""
+        rows = self.producers(k)
+        if not rows.size:
+            return 0.0
+        return float(self.firms.view("knowledge")[rows].mean())
+
+    def added(self, rows: np.ndarray, k: int, zone: np.ndarray) -> None:
+        """Book entrants of sector k just appended at ``rows`` (zone -1: outside SEZs)."""
+        f = self.firms
+        if self.registered.size:
+            self.registered += np.bincount(
+                np.maximum(zone, 0), weights=zone >= 0, minlength=self.registered.size
+            )
+        producing = rows[f.view("status")[rows] == PRODUCING]
+        if k in self._producers:
+            self._producers[k] = np.concatenate([self._producers[k], producing])

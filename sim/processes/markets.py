@@ -1,0 +1,110 @@
+"""Production and trade (ODD section 3, stage 4): productivity, prices, trade, markets."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.agents.firm import PRODUCING
+from sim.economy import market
+from sim.economy import productivity as prod
+
+if TYPE_CHECKING:
+    from sim.model import SEZClusterModel
+
+__all__ = ["produce_and_trade", "world_demand_scale"]
+
+
+def _prices(model: SEZClusterModel) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Productivity (P1-P4) and ``p_i^(1-sigma)`` of every firm, this year.
+
+    Returns:
+        ``(cell, z, w, p1s)``: each firm's (sector, region) cell, productivity, wage and
+        ``(w_r / z_i)^(1-sigma)`` (0 for firms that do not produce).
+    """
+    f, p, t = model.firms, model.params, model.territory
+    k, r = f.view("sector"), f.view("region")
+    cell = k * model.n_regions + r  # (K, R) tables are read with .flat[cell]
+    producing = f.view("alive") & (f.view("status") == PRODUCING)
+    agglo = prod.agglomeration_log_gain(
+        model.emp_kr, t.relatedness, p.agglomeration_elasticity, p.related_elasticity
+    )
+    model.agglomeration = agglo
+    log_z = prod.log_productivity(
+        f.view("log_q"),
+        f.view("knowledge"),
+        agglo.ravel(),
+        cell,
+        model.log1p_infrastructure_i,
+        model.log1p_coordination_i,
+    )
+    z = np.exp(log_z)
+    w = model.wages[r]
+    p1s = np.where(producing, (w / z) ** (1.0 - p.sigma), 0.0)
+    return cell, z, w, p1s
+
+
+def world_demand_scale(model: SEZClusterModel) -> np.ndarray:
+    """``s_k`` such that this year's exports equal the scenario's world demand (M6).
+
+    Computed from the firms' current prices and world freeness; the model fixes it once
+    at start-up (small open economy: the world price index does not respond).
+    """
+    f, t = model.firms, model.territory
+    _, _, _, p1s = _prices(model)
+    weights = p1s * model.phi_world_i * f.view("exporter")
+    total = np.bincount(f.view("sector"), weights=weights, minlength=model.n_sectors)
+    return np.divide(t.world_demand, total, out=np.zeros(model.n_sectors), where=total > 0)
+
+
+def produce_and_trade(model: SEZClusterModel, year: int) -> None:
+    """Turnover, exports, employment, profit of every firm; expenditure and access (M1-M7).
+
+    Sets the firms' flows and, on the model, ``expenditure``, ``access``,
+    ``price_level``, ``emp_kr`` (employment by sector and region, next year's P1 input),
+    ``location_value`` and ``unit_revenue`` (what relocation and entry compare).
+    """
+    f, p, t = model.firms, model.params, model.territory
+    sigma, n_k, n_r = p.sigma, model.n_sectors, model.n_regions
+    k, r = f.view("sector"), f.view("region")
+    producing = f.view("alive") & (f.view("status") == PRODUCING)
+    cell, z, w, p1s = _prices(model)
+    agglo = model.agglomeration
+    growth = (1.0 + p.world_demand_growth) ** (year - model.spec.start_year)
+    exports = f.view("exports")
+    supply, supply_dom, export_income = market.trade_flows(
+        p1s, f.view("foreign"), f.view("exporter"), model.phi_world_i, cell, k, r,
+        model.world_scale * growth, sigma, n_k * n_r, n_r, exports,
+    )  # fmt: skip
+    supply, supply_dom = supply.reshape(n_k, n_r), supply_dom.reshape(n_k, n_r)
+    g = market.price_index_term(supply, model.phi)
+    income = model.wages * model.labour_force + export_income
+    mu = t.mu
+    model.expenditure = market.equilibrium_expenditure(income, supply_dom, mu, g, model.phi, sigma)
+    model.access = market.market_access(mu, model.expenditure, g, model.phi)
+    model.price_level = market.manufactures_price_level(g, mu, sigma)
+    turnover, employment = f.view("turnover"), f.view("employment")
+    demand = market.market_outcomes(
+        p1s, model.access.ravel(), cell, exports, t.labour_share, k, w, producing,
+        p.fixed_labour, r, n_r, turnover, employment,
+    )  # fmt: skip
+    # Capacity: a region cannot employ more than its labour force; output is rationed.
+    ration = np.minimum(
+        1.0, np.divide(model.labour_force, demand, out=np.ones(n_r), where=demand > 0)
+    )
+    if (ration < 1.0).any():
+        employment *= ration[r]
+        turnover *= ration[r]
+        exports *= ration[r]
+    emp_cell = market.firm_accounts(
+        producing, z, employment, w, turnover, f.view("capital"), sigma, p.fixed_labour,
+        p.depreciation, cell, n_k * n_r, f.view("productivity"), f.view("wage_bill"),
+        f.view("profit"),
+    )  # fmt: skip
+    model.emp_kr = emp_cell.reshape(n_k, n_r)
+    # Real value of each (sector, region) for a unit-efficiency firm: used by relocation
+    # (the FE real reward, pi / P**mu) and entry.
+    unit = np.exp(agglo * (sigma - 1.0)) * model.wages[None, :] ** (1.0 - sigma)
+    model.location_value = unit * model.access / sigma / model.price_level[None, :]
+    model.unit_revenue = unit
