@@ -14,6 +14,9 @@ $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || $(PYTHON312) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[test]"
+	@# Compile the model's Numba loops once into their cache (__pycache__), so the first
+	@# run, and every worker process of a sweep, loads them instead of compiling them.
+	$(PY) -c "from sim import SEZClusterModel; SEZClusterModel(rng=1).run(until=2005)"
 	@touch $@
 
 install: $(VENV)/.installed

@@ -15,7 +15,11 @@ It measures, on the machine it runs on, in one process run:
    each, so one size's peak does not hide the next);
 6. **sweep throughput**: runs per minute of the default scenario on one and on all
    workers, on the local process pool and on a Dask ``LocalCluster``, with the
-   parallel efficiency.
+   parallel efficiency;
+7. **compile cost**: a fresh process that imports the model, builds it and runs one
+   year, with an empty Numba cache (every compiled loop is compiled) and again with
+   the cache it left (what a worker process or ``sezsim run`` pays after the first run
+   on a machine).
 
 ``--quick`` shrinks every size so the whole suite runs in well under a minute: CI runs it
 to check that the suite works, never to check speed. docs/performance.md records a full
@@ -69,6 +73,7 @@ class BenchConfig:
     boltzmann_steps: int = 20
     single_runs: int = 5
     sweep_runs: int = 60
+    compile_repeats: int = 3
     sweep_until: int | None = None  # None: the scenario's whole horizon (2005-2045)
     dask: bool = True
 
@@ -89,6 +94,7 @@ class BenchConfig:
             single_runs=2,
             sweep_runs=4,
             sweep_until=2008,
+            compile_repeats=1,
         )
 
 
@@ -431,6 +437,49 @@ def measure_single_run(repeats: int, seed: int = 1) -> dict[str, Any]:
     return {"seconds": statistics.median(times), "all": times}
 
 
+_COMPILE_PROBE = """
+import time
+t0 = time.perf_counter()
+from sim import SEZClusterModel
+t1 = time.perf_counter()
+SEZClusterModel(scenario, rng=1).run(until=2005)
+t2 = time.perf_counter()
+print(t1 - t0, t2 - t1)
+"""
+
+
+def measure_compile(repeats: int = 3) -> dict[str, Any]:
+    """Seconds to import and run one year in a fresh process, cold and warm Numba cache.
+
+    Each probe is a new interpreter with ``NUMBA_CACHE_DIR`` pointing at a directory of
+    its own: empty for the cold runs (every ``@njit`` loop is compiled), then the one a
+    cold run filled for the warm runs. Medians over ``repeats`` probes each.
+    """
+    import tempfile
+
+    def probe(cache_dir: str) -> tuple[float, float]:
+        env = dict(os.environ, NUMBA_CACHE_DIR=cache_dir)
+        code = f"scenario = {str(DEFAULT_SCENARIO)!r}\n" + _COMPILE_PROBE
+        done = subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+        )
+        first, second = done.stdout.split()[-2:]
+        return float(first), float(second)
+
+    cold, warm = [], []
+    for _ in range(repeats):
+        with tempfile.TemporaryDirectory() as cache:
+            cold.append(probe(cache))
+            warm.append(probe(cache))
+    return {
+        "repeats": repeats,
+        "cold_import_s": statistics.median(c[0] for c in cold),
+        "cold_first_year_s": statistics.median(c[1] for c in cold),
+        "warm_import_s": statistics.median(w[0] for w in warm),
+        "warm_first_year_s": statistics.median(w[1] for w in warm),
+    }
+
+
 def machine() -> dict[str, Any]:
     """What the numbers were measured on."""
     import mesa
@@ -472,6 +521,8 @@ def run_suite(config: BenchConfig, log: Any = print) -> dict[str, Any]:
     out["memory"] = [measure_memory(n, config.years) for n in config.memory_sizes]
     log("one default run ...")
     out["single_run"] = measure_single_run(config.single_runs)
+    log("compile cost (fresh processes, cold and warm Numba cache) ...")
+    out["compile"] = measure_compile(config.compile_repeats)
     workers = os.cpu_count() or 1
     out["sweep"] = []
     for backend in ("local", "dask") if config.dask else ("local",):
@@ -508,6 +559,10 @@ def summarise(out: dict[str, Any], config: BenchConfig) -> dict[str, Any]:
         "bytes_per_firm_largest": mem["bytes_per_firm"],
         "model_over_kernel": out["overhead"]["model_over_kernel"],
         "single_run_seconds": out["single_run"]["seconds"],
+        "compile_cold_seconds": out["compile"]["cold_import_s"]
+        + out["compile"]["cold_first_year_s"],
+        "compile_warm_seconds": out["compile"]["warm_import_s"]
+        + out["compile"]["warm_first_year_s"],
         "local_parallel_efficiency": _efficiency(out["sweep"], "local"),
         "dask_parallel_efficiency": _efficiency(out["sweep"], "dask"),
         "overhead_share": out["overhead"]["overhead_share"],
@@ -623,6 +678,15 @@ def tables(out: dict[str, Any]) -> list:
         )
     s = out["single_run"]
     t.add_row("one default run", "Kazakhstan", f"{s['seconds']:.3f} s", "build + 2005-2045")
+    c = out["compile"]
+    for label, key in (("empty Numba cache", "cold"), ("warm Numba cache", "warm")):
+        t.add_row(
+            "fresh process",
+            label,
+            f"{c[f'{key}_import_s'] + c[f'{key}_first_year_s']:.2f} s",
+            f"import {c[f'{key}_import_s']:.2f} s + build and first year "
+            f"{c[f'{key}_first_year_s']:.2f} s (median of {c['repeats']})",
+        )
     for r in out["sweep"]:
         t.add_row(
             f"sweep ({r['backend']})",
