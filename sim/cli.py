@@ -447,6 +447,84 @@ def compare(
 
 
 @app.command()
+def decompose(
+    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    replications: Annotated[int, typer.Option(min=2, help="Replications per arm.")] = 40,
+    workers: Annotated[int | None, typer.Option(min=1, help="Worker processes.")] = None,
+    years: Annotated[str, typer.Option(help="Years to decompose.")] = "2021,2030,2040",
+    indicators: Annotated[
+        str, typer.Option(help="Comma-separated indicators.")
+    ] = "taxes,turnover,investment,employment,exports,innovations",
+    channels: Annotated[
+        str, typer.Option(help="Channels to attribute (the others stay off).")
+    ] = "finance,industry,labour,innovation",
+    seed: Annotated[int, typer.Option(help="Base seed; replication k uses seed+k.")] = 1,
+    out: Annotated[Path | None, typer.Option(help="Output folder.")] = None,
+    resume: Annotated[bool, typer.Option(help="Complete an interrupted decomposition.")] = False,
+) -> None:
+    """The synergy of merging by channel: exact Shapley values over the 2^n channel arms."""
+    from sim.experiments.decompose import (
+        decomposition_experiment,
+        decomposition_table,
+        plot_waterfalls,
+    )
+    from sim.experiments.store import ResultStore
+    from sim.parameters import CHANNELS
+
+    wanted_channels = tuple(c.strip() for c in channels.split(",") if c.strip())
+    unknown = [c for c in wanted_channels if c not in CHANNELS]
+    if unknown or not wanted_channels:
+        _fail(f"--channels: unknown channel {unknown[0] if unknown else '(none)'!r}; "
+              f"allowed: {', '.join(CHANNELS)}")  # fmt: skip
+    wanted_channels = tuple(c for c in CHANNELS if c in wanted_channels)
+    names = [i.strip() for i in indicators.split(",") if i.strip()]
+    bad = [i for i in names if i not in INDICATORS.names]
+    if bad or not names:
+        _fail(f"--indicators: unknown indicator {bad[0] if bad else '(none)'!r}; "
+              f"allowed: {', '.join(INDICATORS.names)}")  # fmt: skip
+    try:
+        spec = load_scenario(scenario)
+        wanted_years = [int(y) for y in years.split(",") if y.strip()]
+    except ScenarioError as e:
+        _fail(str(e))
+    except ValueError:
+        _fail(f"--years: expected comma-separated years, got {years!r}")
+    outside = [y for y in wanted_years if not spec.start_year <= y <= spec.end_year]
+    if outside or not wanted_years:
+        _fail(f"--years: {outside[0] if outside else '(none)'} is outside the scenario's span "
+              f"[{spec.start_year}, {spec.end_year}]")  # fmt: skip
+    exp = decomposition_experiment(
+        str(scenario.resolve()),
+        replications=replications,
+        seed=seed,
+        until=max(wanted_years),
+        indicators=names,
+        channels=wanted_channels,
+    )
+    out = out or Path("results") / f"decompose-{scenario.stem}"
+    _execute(exp, scenario.resolve(), out, workers, "local", None, resume=resume)
+    results = ResultStore(out).results()
+    table = decomposition_table(results, names, wanted_years, wanted_channels)
+    table.to_csv(out / "decomposition.csv", index=False)
+    policy_year = spec.parameters.policy_start_year or spec.start_year
+    t = Table(
+        title=f"Synergy by channel, merge - no_merge from {policy_year} (Shapley values; "
+        f"{spec.currency}/yr, persons, counts)",
+        header_style="bold",
+    )
+    for col in ("indicator", "year", "channel", "contribution", "95% CI", "n"):
+        t.add_column(col, justify="left" if col in ("indicator", "channel") else "right")
+    for r in table.itertuples():
+        ci = f"[{_fmt(r.ci_low)}, {_fmt(r.ci_high)}]"
+        channel = f"[bold]{r.channel}[/]" if r.channel == "total" else r.channel
+        t.add_row(r.indicator, str(r.year), channel, _fmt(r.contribution), ci, str(r.n))
+    console.print(t)
+    for year in wanted_years:
+        plot_waterfalls(table, year, out / f"waterfall_{year}.png", spec.currency)
+    console.print(f"table: {out / 'decomposition.csv'}; waterfalls: {out}/waterfall_*.png")
+
+
+@app.command()
 def experiment(
     file: Annotated[Path, typer.Argument(help="Experiment YAML file.")],
     workers: Annotated[int | None, typer.Option(min=1, help="Worker processes.")] = None,

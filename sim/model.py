@@ -31,7 +31,7 @@ from sim.agents.research_institute import ResearchInstitute
 from sim.economy import market
 from sim.indicators import INDICATORS, IndicatorRecorder
 from sim.parameters import ModelParameters
-from sim.policy import Policy, get_policy
+from sim.policy import POLICIES, STATUS_QUO, Policy, get_policy
 from sim.processes import (
     clusters,
     entry,
@@ -42,6 +42,7 @@ from sim.processes import (
     labour,
     markets,
     privileges,
+    registration,
     relocation,
     zones,
 )
@@ -49,6 +50,10 @@ from sim.scenario import Scenario, apply_overrides, load_scenario, read_yaml, va
 from sim.territory import build_territory
 
 __all__ = ["DEFAULT_SCENARIO", "SEZClusterModel"]
+
+#: The start-up solve of world-demand scale and agglomeration: at most this many rounds,
+#: until employment by sector and region changes by less than this relative tolerance.
+_BASELINE_ITERATIONS, _BASELINE_TOLERANCE = 100, 1e-12
 
 #: The scenario used when none is given (the repository's Kazakhstan case).
 DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "kazakhstan.yaml"
@@ -147,8 +152,15 @@ class SEZClusterModel(mesa.Model):
             self.spec = validate_scenario(data, file=scenario.name)
         else:
             self.spec = load_scenario(scenario, overrides=changes or None)
-        self.policy = get_policy(policy)
+        #: the policy under study, in force from ``policy_start_year`` on
+        self.target_policy = get_policy(policy)
+        #: the policy in force: the status quo until the policy year
+        self.policy = POLICIES[STATUS_QUO]
+        #: channels merging acts through while it is in force (docs/ODD.md, 7.5)
+        self.channels: frozenset[str] = frozenset()
         self.params: ModelParameters = self.spec.parameters
+        start = self.params.policy_start_year
+        self.policy_start_year = self.spec.start_year if start is None else start
         self.territory = build_territory(self.spec)
         self.year = self.spec.start_year
         self.end_year = self.spec.end_year
@@ -173,7 +185,9 @@ class SEZClusterModel(mesa.Model):
         #: entry's cluster tables: (cluster-zone assignment, territories, merged zones)
         self.entry_tables: tuple[tuple, dict, dict] = ((), {}, {})
         self.government = Government(self)
-        self.cluster_region_now = self._cluster_actor_regions()
+        self.cluster_region_now = t.cluster_region.copy()  # where cluster actors sit
+        #: the cluster actors sit with the cluster zone (members there get the bonus)
+        self.colocated = False
         self.integrators = AgentSet(
             [
                 Integrator(self, c.integrator.name, i, int(self.cluster_region_now[i]))
@@ -207,13 +221,7 @@ class SEZClusterModel(mesa.Model):
         self.emp_kr = np.zeros((self.n_sectors, self.n_regions))
 
         initialisation.create_initial_firms(self)
-        self.government.open_and_close_zones(self.year)
-        privileges.grant_privileges(self)
-        self.world_scale = markets.world_demand_scale(self)
-        markets.produce_and_trade(self, self.year)  # sets sizes and employment
-        f = self.firms
-        f.view("capital")[:] = p.capital_output_ratio * f.view("turnover")
-        markets.produce_and_trade(self, self.year)
+        self._solve_baseline()
 
         self.recorder = IndicatorRecorder(self)
         self.datacollector = mesa.DataCollector(
@@ -222,11 +230,35 @@ class SEZClusterModel(mesa.Model):
         )
         self.last_year = self.year
 
+    def _solve_baseline(self) -> None:
+        """The start-up economy, the same for every policy (ODD section 5).
+
+        Under the status quo, the world-demand scale of each sector (M6) and the
+        employment that sets the initial agglomeration (P1, P2) are solved together:
+        the scale makes exports equal the scenario's world demand at the agglomeration
+        that the economy's own employment gives, iterated to a fixed point. Firms start
+        with their desired capital. Nothing here depends on the policy under study.
+        """
+        p = self.params
+        self.government.open_and_close_zones(self.year)
+        privileges.grant_privileges(self)
+        f = self.firms
+        for _ in range(_BASELINE_ITERATIONS):
+            before = self.emp_kr
+            self.world_scale = markets.world_demand_scale(self)
+            markets.produce_and_trade(self, self.year)
+            if np.allclose(self.emp_kr, before, rtol=_BASELINE_TOLERANCE, atol=0.0):
+                break
+        f.view("capital")[:] = p.capital_output_ratio * f.view("turnover")
+        markets.produce_and_trade(self, self.year)
+
     # ------------------------------------------------------------------ the year
     def step(self) -> None:
         """Simulate one calendar year: the stages in the order of ODD section 3."""
         with _gc_paused():
             year = self.year
+            if year >= self.policy_start_year and self.policy is not self.target_policy:
+                self.government.adopt_policy(self.target_policy)
             self.firms.compact_when_sparse()
             zones.open_and_close_zones(self, year)
             privileges.grant_privileges(self)
@@ -236,6 +268,7 @@ class SEZClusterModel(mesa.Model):
             innovation.innovate(self)
             investment.invest(self)
             relocation.relocate(self)
+            registration.register_members(self)
             exited = exit.exit_firms(self)
             entry.enter(self, year)
             investment.advance_projects(self)
@@ -282,6 +315,10 @@ class SEZClusterModel(mesa.Model):
             f.view("alive") & (f.view("cluster") == c) & (f.view("status") == PRODUCING)
         )
 
+    def refresh_institute_access(self) -> None:
+        """Recompute institute access (P5) after institutes moved or changed capacity."""
+        self.institute_access = innovation.institute_access(self)
+
     def cluster_member_count(self, c: int) -> int:
         """Number of live, producing members of cluster c."""
         return int(self.cluster_members(c).size)
@@ -294,18 +331,6 @@ class SEZClusterModel(mesa.Model):
             np.fill_diagonal(phi, 1.0)
             return phi
         return market.freeness_matrix(t.road_km, p.trade_cost_per_1000km, p.sigma)
-
-    def _cluster_actor_regions(self) -> np.ndarray:
-        """Where each cluster's integrator and institutes sit.
-
-        The paired SEZ's region if the policy co-locates them, else the anchor region.
-        """
-        regions = self.territory.cluster_region.copy()
-        if self.policy.colocate_cluster_actors:
-            for c, zones_c in enumerate(self.government.cluster_sezs):
-                if zones_c:
-                    regions[c] = self.territory.sez_region[zones_c[0]]
-        return regions
 
 
 def scenario_from_file(path: str | Path) -> Scenario:

@@ -8,11 +8,16 @@ same table, generated from this schema by :func:`parameter_table`. A value marke
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-__all__ = ["ModelParameters", "parameter_table"]
+__all__ = ["CHANNELS", "ModelParameters", "parameter_table"]
+
+#: The four areas in which paper 1 measures the synergy of a cluster, as channels of
+#: merging (docs/ODD.md, section 7.5): what merging adds through each of them.
+CHANNELS = ("finance", "industry", "labour", "innovation")
+Channel = Literal["finance", "industry", "labour", "innovation"]
 
 
 def _p(default: Any, unit: str, source: str, description: str, **bounds: Any) -> Any:
@@ -365,6 +370,54 @@ class ModelParameters(BaseModel):
         ge=0.0,
         le=1.0,
     )
+    # --- the policy as a dated intervention, and merge's channels ------------------------
+    policy_start_year: int | None = _p(
+        None,
+        "calendar year",
+        "policy lever: the reform year (unset: the scenario's start year)",
+        "Year from which the chosen policy applies; before it every policy runs the "
+        "status quo (no_merge), so all policies share one baseline.",
+        ge=1900,
+        le=2300,
+    )
+    merge_channels: list[Channel] = _p(
+        list(CHANNELS),
+        "set of channels",
+        "seed paper 1: the synergy is measured in finance, industry, labour, innovation",
+        "Channels through which merging acts (decomposition lever): finance = tax and "
+        "customs relief of members registered in a cluster zone; industry = zone "
+        "infrastructure, investors scouted into the zone, entrants admitted to it; labour "
+        "= labour pooling in the zone; innovation = integrator and institutes co-located "
+        "with the zone, cluster membership of entrants there.",
+    )
+    registration_cost: float = _p(
+        5.0,
+        "million KZT per year",
+        "assumption (A40): annualised cost of registering in a zone and meeting its "
+        "reporting and investment obligations",
+        "A cluster member registers in its paired zone only if its yearly after-tax "
+        "profit gain exceeds this.",
+        ge=0.0,
+        le=10_000.0,
+    )
+    labour_pooling_premium: float = _p(
+        0.02,
+        "log points",
+        "assumption (A41): Marshallian labour pooling gains, Overman & Puga (2010); "
+        "half the own-sector localisation elasticity's effect of doubling employment",
+        "Productivity gain of cluster members registered in their cluster zone from the "
+        "zone's shared labour pool and training services (P6).",
+        ge=0.0,
+        le=0.5,
+    )
+    cluster_territory_privileges: bool = _p(
+        False,
+        "switch",
+        "reading of paper 1 as a variant: privileges extended to the cluster's territory",
+        "Under merge, every member of a cluster with an open paired zone gets that zone's "
+        "privileges wherever it sits (the older reading); off: only registered "
+        "participants do.",
+    )
     # --- initial population and demand --------------------------------------------------
     productivity_dispersion: float = _p(
         0.6,
@@ -406,6 +459,13 @@ class ModelParameters(BaseModel):
         ge=0.0,
         le=1.0,
     )
+
+    @field_validator("merge_channels")
+    @classmethod
+    def _channels_once_each(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError(f"a channel is named twice: {value}")
+        return sorted(value, key=CHANNELS.index)
 
 
 def parameter_table() -> list[dict[str, Any]]:

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["POLICIES", "Policy", "get_policy"]
+__all__ = ["POLICIES", "STATUS_QUO", "Policy", "get_policy"]
+
+#: The policy every run follows before its policy year (SEZs and clusters separate).
+STATUS_QUO = "no_merge"
 
 
 @dataclass(frozen=True)

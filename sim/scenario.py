@@ -176,6 +176,12 @@ class Scenario(_Strict):
             raise ValueError(
                 f"end_year ({self.end_year}) must be after start_year ({self.start_year})"
             )
+        year = self.parameters.policy_start_year
+        if year is not None and not self.start_year <= year <= self.end_year:
+            raise ValueError(
+                f"parameters.policy_start_year ({year}) must lie in the scenario's span "
+                f"[{self.start_year}, {self.end_year}]"
+            )
         return self
 
     # Convenience look-ups used by the model and the UI.

@@ -178,3 +178,22 @@ def test_categorical_draws_are_exactly_generator_choice(weights, n, seed):
     got = dyn.categorical_draws(ours, p, n)
     assert np.array_equal(got, numpys.choice(p.size, size=n, p=p))
     assert ours.random() == numpys.random()
+
+
+def test_registration_gain_rises_with_relief_and_zone_productivity():
+    from sim.economy.privileges import registration_gain
+
+    turnover, exports = np.array([100.0, 400.0]), np.array([20.0, 300.0])
+    profit, phi = np.array([10.0, -5.0]), np.array([0.25, 0.25])
+    args = (3.8, 0.2, 0.013, 0.095, 0.15)
+
+    def gain(phi_zone, log_gain, r_pi, r_y):
+        return registration_gain(
+            turnover, exports, profit, phi, phi_zone, log_gain, r_pi, r_y, *args
+        )
+
+    assert np.allclose(gain(0.25, 0.0, 0.0, 0.0), 0.0)  # the same conditions: no gain
+    assert (gain(0.25, 0.0, 1.0, 0.5) > gain(0.25, 0.0, 0.5, 0.25)).all()
+    assert (gain(0.3, 0.0, 0.0, 0.0) > 0).all()  # customs relief: more exports
+    assert gain(0.3, 0.0, 0.0, 0.0)[1] > gain(0.3, 0.0, 0.0, 0.0)[0]  # the exporter gains more
+    assert (gain(0.25, 0.05, 0.0, 0.0) > 0).all()  # infrastructure and labour pooling

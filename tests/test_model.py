@@ -78,8 +78,12 @@ def test_heterodox_switches_cluster_channels_off(small_path):
     assert not (in_zone & entered_later & ~f.view("foreign")).any()
 
 
-def test_merge_gives_members_outside_the_zone_privileges(small_path):
-    m = SEZClusterModel(small_path, policy="merge", rng=2)
+def test_territory_variant_gives_members_outside_the_zone_privileges(small_path):
+    # The older reading of merging, kept as a switch: privileges for the whole cluster
+    # territory. Registration is priced out so that members stay outside the zone.
+    m = SEZClusterModel(
+        small_path, policy="merge", rng=2, cluster_territory_privileges=True, registration_cost=1e4
+    )
     m.run(until=2012)
     f = m.firms
     # Privileges are granted at the start of the year, to the firms present then.
@@ -171,8 +175,17 @@ def test_merge_colocates_integrator_and_institutes_in_the_sez_region(tmp_path):
     p.write_text(yaml.safe_dump(data))
     merged = SEZClusterModel(p, policy="merge", rng=1)
     apart = SEZClusterModel(p, policy="no_merge", rng=1)
+    # Before the policy year (the first step here) both sit at the anchor.
+    assert next(iter(merged.integrators)).region == 2
+    merged.step()
+    apart.step()
     assert next(iter(merged.integrators)).region == 0  # north hosts zone1
     assert next(iter(apart.integrators)).region == 2  # west, the anchor
+    assert {i.region for i in merged.institutes} == {0}
+    # Through the innovation channel only: without it the actors stay at the anchor.
+    other = SEZClusterModel(p, policy="merge", rng=1, merge_channels=["finance"])
+    other.step()
+    assert next(iter(other.integrators)).region == 2
 
 
 def test_parameter_overrides_reach_the_model(small_path):
@@ -415,3 +428,90 @@ def test_malloc_tuning_is_on_for_glibc_and_can_be_switched_off():
             check=True,
         )
         assert done.stdout.strip() == str(want)
+
+
+# ---------------------------------------------------------------- policy year and merge
+def _national(model, name):
+    table = model.indicators().query("scope == 'national'").set_index("year")
+    return table[name]
+
+
+@pytest.mark.parametrize("policy", ["merge", "no_merge", "heterodox"])
+@pytest.mark.parametrize("start", [None, 2012])
+def test_baseline_is_the_same_for_every_policy(small_path, policy, start):
+    # The start-up solve does not depend on the policy: the world-demand scale is
+    # computed under the status quo at the economy's own initial agglomeration, and the
+    # start-up exports equal the scenario's world demand.
+    m = SEZClusterModel(small_path, policy=policy, rng=4, policy_start_year=start)
+    ref = SEZClusterModel(small_path, policy="no_merge", rng=4)
+    assert np.array_equal(m.world_scale, ref.world_scale)
+    world_demand = sum(s.world_demand for s in m.spec.sectors)
+    assert m.firms.view("exports").sum() == pytest.approx(world_demand, rel=1e-12)
+    assert np.array_equal(m.firms.view("turnover"), ref.firms.view("turnover"))
+
+
+def test_all_policies_are_bit_identical_before_the_policy_year(small_path):
+    tables = {
+        pol: SEZClusterModel(small_path, policy=pol, rng=9, policy_start_year=2016)
+        .run(until=2020)
+        .indicators()
+        for pol in ("merge", "no_merge", "heterodox")
+    }
+    numeric = tables["merge"].columns[3:]
+    before = {pol: t[t.year < 2016][numeric].to_numpy() for pol, t in tables.items()}
+    after = {pol: t[t.year >= 2016][numeric].to_numpy() for pol, t in tables.items()}
+    assert np.array_equal(before["merge"], before["no_merge"], equal_nan=True)
+    assert np.array_equal(before["heterodox"], before["no_merge"], equal_nan=True)
+    assert not np.array_equal(after["merge"], after["no_merge"], equal_nan=True)
+    # The status quo's first year under the study policy is the policy year.
+    exports = _national(
+        SEZClusterModel(small_path, rng=9, policy_start_year=2016).run(2016), "exports"
+    )
+    assert exports.index.min() == 2010
+
+
+def test_policy_start_year_outside_the_scenario_is_a_scenario_error(small_path):
+    from sim.scenario import ScenarioError
+
+    with pytest.raises(ScenarioError, match="policy_start_year"):
+        SEZClusterModel(small_path, policy_start_year=2031)
+
+
+def test_merged_members_register_when_it_pays_and_the_land_allows(small_path):
+    # Members in the cluster zone's region register under merge (their gain is the
+    # relief, the infrastructure and the labour pool); none under no_merge.
+    def registered(policy, **kw):
+        m = SEZClusterModel(small_path, policy=policy, rng=3, **kw).run(until=2012)
+        f = m.firms
+        member = f.view("alive") & (f.view("cluster") == 0)
+        return int((member & f.view("via_merge")).sum()), m
+
+    base, _ = registered("merge")
+    assert base > 0
+    assert registered("no_merge")[0] == 0
+    # Through the finance channel alone the gain is the relief: none without it, and
+    # more members come in as the relief grows.
+    counts = [
+        registered(
+            "merge", merge_channels=["finance"], registration_cost=2.0,
+            profit_tax_relief=r, other_tax_relief=r, customs_relief=r,
+        )[0]
+        for r in (0.0, 0.05, 1.0)
+    ]  # fmt: skip
+    assert counts[0] == 0 and counts[0] <= counts[1] < counts[2]
+    # Priced out entirely: nobody registers.
+    assert registered("merge", registration_cost=1e4)[0] == 0
+    # Land binds: a zone that holds a few participants takes no more than that.
+    _, model = registered("merge", **{"sezs.zone1.area_ha": 40.0})
+    capacity = int(model.territory.sez_capacity[0])
+    in_zone = model.firms.view("alive") & (model.firms.view("sez") == 0)
+    assert in_zone.sum() <= capacity < base
+
+
+def test_without_merge_channels_merge_is_the_status_quo(small_path):
+    # Merging through no channel at all changes nothing: the decomposition's empty
+    # coalition is the no_merge run, bit for bit.
+    a = SEZClusterModel(small_path, policy="merge", rng=6, merge_channels=[]).run().indicators()
+    b = SEZClusterModel(small_path, policy="no_merge", rng=6).run().indicators()
+    numeric = a.columns[3:]
+    assert np.array_equal(a[numeric].to_numpy(), b[numeric].to_numpy(), equal_nan=True)

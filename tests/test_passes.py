@@ -136,19 +136,31 @@ def test_privileges_read_the_zone_then_the_cluster_table(channels, colocate):
     c_level[1] = np.nan  # a cluster without an open zone: no privileges
     c_region = rng.integers(0, n_r, n_c)
     c_coord, c_links = rng.normal(0, 1, (n_c, 2)), rng.normal(1, 1, (n_c, 2))
+    via_merge = rng.random(n) < 0.2
+    cluster_zone = rng.random((n_c, n_z)) < 0.5
+    finance, industry, pooling = colocate, channels, 0.03
     level, r_pi, r_y, phi, infra, links, coord = firm_privileges(
-        sez, sector, cluster, region, sez_open, priority, z_level, z_phi, z_infra, c_level,
-        c_phi, c_infra, c_region, c_coord, c_links, 0.7, 0.5, 0.25, channels, colocate,
+        sez, sector, cluster, region, via_merge, sez_open, priority, z_level, z_phi, z_infra,
+        c_level, c_phi, c_infra, c_region, c_coord, c_links, cluster_zone, finance, industry,
+        pooling, 0.7, 0.5, 0.25, channels, colocate,
     )  # fmt: skip
     in_zone = (sez >= 0) & sez_open[np.maximum(sez, 0)]
     q = priority[np.maximum(sez, 0), sector].astype(int)
-    assert np.array_equal(level[in_zone], z_level[sez, q][in_zone])
-    assert np.array_equal(phi[in_zone], z_phi[sez, q][in_zone])
+    # Firms in via merging get reliefs through finance, infrastructure through industry.
+    relieved = in_zone & (finance | ~via_merge)
+    assert np.array_equal(level[relieved], z_level[sez, q][relieved])
+    assert np.array_equal(phi[relieved], z_phi[sez, q][relieved])
+    assert (level[in_zone & ~relieved] == 0).all() and (phi[in_zone & ~relieved] == 0.7).all()
+    built = in_zone & (industry | ~via_merge)
+    pooled = (cluster >= 0) & cluster_zone[np.maximum(cluster, 0), np.maximum(sez, 0)]
+    want = np.where(built, z_infra[sez, q], 0.0) + np.where(pooled, pooling, 0.0)
+    assert np.array_equal(infra[in_zone], want[in_zone])
     member = ~in_zone & (cluster >= 0) & ~np.isnan(c_level[np.maximum(cluster, 0)])
     assert np.array_equal(level[member], c_level[cluster[member]])
     assert np.array_equal(infra[member], c_infra[cluster[member]])
     outside = ~in_zone & ~member
     assert (level[outside] == 0).all() and (phi[outside] == 0.7).all()
+    assert (infra[outside] == 0).all()
     assert np.array_equal(r_pi, level * 0.5) and np.array_equal(r_y, level * 0.25)
     assert (links[cluster < 0] == 1).all() and (coord[cluster < 0] == 0).all()
     m = cluster >= 0

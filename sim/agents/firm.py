@@ -36,6 +36,7 @@ _COLUMNS: dict[str, type] = {
     "region": np.int64,
     "sez": np.int64,  # -1: outside every SEZ
     "cluster": np.int64,  # -1: not a cluster member
+    "via_merge": bool,  # in its SEZ only through merging (registered member, admitted entrant)
     "foreign": bool,
     "exporter": bool,
     "log_q": float,  # own efficiency, log points

@@ -1,4 +1,11 @@
-"""The government: runs the zones, books taxes, pays for privileges, decides merging."""
+"""The government: runs the zones, books taxes, pays for privileges, decides merging.
+
+Decisions (ODD+D): it opens and closes zones on their legal periods; in the policy year
+(``policy_start_year``) it adopts the policy under study: until then every policy runs
+the status quo (SEZs and clusters separate), so all policies share one baseline. Merging
+pairs each cluster with the SEZs of the papers' tables ("cluster zones") and, through
+the innovation channel, moves the cluster's integrator and institutes to the zone.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +15,7 @@ import mesa
 import numpy as np
 
 from sim.economy.fiscal import taxes_and_privilege_cost
+from sim.policy import Policy
 
 if TYPE_CHECKING:
     from sim.model import SEZClusterModel
@@ -40,6 +48,32 @@ class Government(mesa.Agent):
         if not self.model.policy.merge_clusters_into_sezs:
             return [[] for _ in self.model.spec.clusters]
         return [[index[z] for z in c.sezs] for c in self.model.spec.clusters]
+
+    def adopt_policy(self, policy: Policy) -> None:
+        """Put a policy in force from this year on (the reform).
+
+        Sets the model's policy and the channels merging acts through (the
+        ``merge_channels`` parameter; none for a policy that does not merge), pairs the
+        clusters with their zones, and moves the cluster actors where the policy puts
+        them (the zone's region when merging co-locates them through the innovation
+        channel), which changes institute access (P5).
+        """
+        m = self.model
+        m.policy = policy
+        merging = policy.merge_clusters_into_sezs
+        m.channels = frozenset(m.params.merge_channels) if merging else frozenset()
+        self.cluster_sezs = self.assign_clusters_to_sezs()
+        colocate = policy.colocate_cluster_actors and (not merging or "innovation" in m.channels)
+        regions = m.territory.cluster_region.copy()
+        if colocate:
+            for c, zones in enumerate(self.cluster_sezs):
+                if zones:
+                    regions[c] = m.territory.sez_region[zones[0]]
+        m.cluster_region_now = regions
+        m.colocated = colocate
+        for actor in (*m.integrators, *m.institutes):
+            actor.region = int(regions[actor.cluster])
+        m.refresh_institute_access()
 
     def open_and_close_zones(self, year: int) -> None:
         """Zones operate from their opening year until the year before they close."""

@@ -99,6 +99,8 @@ def run_one(task: RunTask) -> RunResult:
         frame.insert(0, "point", task.point)
         frame.insert(0, "run_id", task.run_id)
         for name, value in task.params.items():
+            if isinstance(value, list):  # a set of names, e.g. merge_channels: a+b, or none
+                value = "+".join(map(str, value)) or "none"
             frame[param_column(name)] = value
         return RunResult(task.run_id, "ok", time.perf_counter() - started, frame=frame)
     except Exception as exc:  # a failing run is recorded, not fatal to the sweep

@@ -46,12 +46,19 @@ def enter(model: SEZClusterModel, year: int) -> None:
     model.scouted_investors[:] = 0
 
 
-def cluster_territory(model: SEZClusterModel, c: int) -> tuple[set[int], list[int]]:
-    """Regions and SEZs that make up cluster c's territory under the policy."""
-    zones = model.government.cluster_sezs[c]
+def cluster_territory(
+    model: SEZClusterModel, c: int, channel: str = "innovation"
+) -> tuple[set[int], list[int]]:
+    """Regions and SEZs that make up cluster c's territory under the policy in force.
+
+    The anchor region; with merging, also the cluster zones and their regions, when
+    ``channel`` is on: ``innovation`` for who joins the cluster (membership brings
+    coordination and institute links), ``industry`` for where scouted investors go.
+    """
+    zones = model.government.cluster_sezs[c] if channel in model.channels else []
     regions = {int(model.territory.cluster_region[c])}
     regions |= {int(model.territory.sez_region[z]) for z in zones}
-    return regions, zones
+    return regions, list(zones)
 
 
 def place_entrants(
@@ -85,7 +92,10 @@ def place_entrants(
     v_zone = np.full(model.n_sezs, -np.inf)
     rev_zone = np.zeros(model.n_sezs)
     registered = entry.registered
-    merged_k = entry.merged_zones(k)
+    # A zone merged with a cluster of sector k admits its entrants even outside the
+    # zone's priorities, if merging acts through a zone benefit (finance, industry, labour).
+    merged_k = entry.merged_zones(k) if model.channels - {"innovation"} else set()
+    finance, industry = "finance" in model.channels, "industry" in model.channels
     for z in range(model.n_sezs):
         admits = t.sez_sectors[z, k] or z in merged_k
         if not (open_[z] and admits and registered[z] < t.sez_capacity[z]):
@@ -98,9 +108,12 @@ def place_entrants(
             if (t.sez_sectors[z, k] or not pol.differentiated_benefits)
             else p.non_priority_benefit_share
         )
+        via_merge = not t.sez_sectors[z, k]  # privileges only through merge's channels
+        infra_level = 0.0 if (via_merge and not industry) else level
+        level = 0.0 if (via_merge and not finance) else level
         tau_w = 1.0 + (model.tau_world - 1.0) * (1.0 - p.customs_relief * level)
         phi_wz = tau_w ** (1.0 - sigma) if np.isfinite(tau_w) else 0.0
-        infra = (1.0 + t.sez_infrastructure[z] * level) ** (sigma - 1.0)
+        infra = (1.0 + t.sez_infrastructure[z] * infra_level) ** (sigma - 1.0)
         rev = unit[r] * infra * (model.access[k, r] + e * phi_wz * x_k)
         tax = 1.0 / sigma * p.profit_tax_rate * (
             1 - p.profit_tax_relief * level
@@ -108,7 +121,7 @@ def place_entrants(
         rev_zone[z] = rev
         v_zone[z] = rev * (1.0 / sigma - tax) / model.price_level[r]
     if territory is not None:
-        regions, zones = cluster_territory(model, territory)
+        regions, zones = cluster_territory(model, territory, "industry")
         mask_r = np.zeros(n_r, dtype=bool)
         mask_r[list(regions)] = True
         v_out = np.where(mask_r, v_out, 0.0)
@@ -150,6 +163,7 @@ def place_entrants(
         sector=k,
         region=region,
         sez=zone,
+        via_merge=(zone >= 0) & ~t.sez_sectors[np.maximum(zone, 0), k],
         cluster=cluster,
         foreign=foreign,
         exporter=exporter,
@@ -194,7 +208,7 @@ class EntryBook:
         self._model = model
         # Cluster territories depend only on which zones each cluster is merged with, so
         # the tables below are kept on the model until that assignment changes.
-        key = tuple(map(tuple, model.government.cluster_sezs))
+        key = (tuple(map(tuple, model.government.cluster_sezs)), model.channels)
         if model.entry_tables[0] != key:
             model.entry_tables = (key, {}, {})
         self._territories: dict[int, np.ndarray] = model.entry_tables[1]

@@ -36,7 +36,7 @@ def _prices(model: SEZClusterModel) -> tuple[np.ndarray, np.ndarray, np.ndarray,
         f.view("knowledge"),
         agglo.ravel(),
         cell,
-        model.log1p_infrastructure_i,
+        model.log_zone_gain_i,
         model.log1p_coordination_i,
     )
     z = np.exp(log_z)

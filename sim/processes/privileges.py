@@ -22,13 +22,14 @@ def log1p_or_zero(x: np.ndarray) -> np.ndarray:
 def grant_privileges(model: SEZClusterModel) -> None:
     """Each firm's privilege level, reliefs, world freeness and cluster-channel weights.
 
-    SEZ participants get their open zone's privileges; under a policy that extends them
-    to the cluster's territory, members outside the zones get the best level of their
-    cluster's open paired zones. The per-zone and per-cluster tables are built here and
-    read per firm by :func:`sim.economy.privileges.firm_privileges`. Sets
+    SEZ participants get their open zone's privileges, those in it through merging only
+    through the channels in force (``model.channels``); in the territory variant of
+    merging (``cluster_territory_privileges``), members outside the zones get the best
+    level of their cluster's open paired zones. The per-zone and per-cluster tables are
+    built here and read per firm by :func:`sim.economy.privileges.firm_privileges`. Sets
     ``privilege_level``, ``profit_relief``, ``turnover_relief``, ``phi_world_i``,
-    ``log1p_infrastructure_i``, ``log1p_coordination_i`` and ``institute_links`` on the
-    model (arrays over the firm table).
+    ``log_zone_gain_i``, ``log1p_coordination_i`` and ``institute_links`` on the model
+    (arrays over the firm table).
     """
     f, p, t, pol = model.firms, model.params, model.territory, model.policy
     open_ = model.government.sez_open
@@ -40,7 +41,11 @@ def grant_privileges(model: SEZClusterModel) -> None:
     # Members outside the zones get their cluster's level, if one of its zones is open.
     level_c = np.full(model.n_clusters, np.nan)
     infra_c = np.zeros(model.n_clusters)
+    cluster_zone = np.zeros((model.n_clusters, model.n_sezs), dtype=bool)
     for c, zones in enumerate(model.government.cluster_sezs):
+        cluster_zone[c, zones] = True
+        if not p.cluster_territory_privileges:
+            continue
         open_zones = [z for z in zones if open_[z]]
         if not open_zones:
             continue
@@ -51,12 +56,13 @@ def grant_privileges(model: SEZClusterModel) -> None:
     # Cluster channels: column 1 for a member co-located with its integrator.
     boost = 1.0 + p.colocation_bonus * np.array([False, True])
     coordination = (p.integrator_coordination * model.has_integrator)[:, None] * boost
+    channels = model.channels
     (
         model.privilege_level,
         model.profit_relief,
         model.turnover_relief,
         model.phi_world_i,
-        model.log1p_infrastructure_i,
+        model.log_zone_gain_i,
         model.institute_links,
         model.log1p_coordination_i,
     ) = firm_privileges(
@@ -64,6 +70,7 @@ def grant_privileges(model: SEZClusterModel) -> None:
         f.view("sector"),
         f.view("cluster"),
         f.view("region"),
+        f.view("via_merge"),
         open_,
         t.sez_sectors,
         zone_level,
@@ -75,9 +82,13 @@ def grant_privileges(model: SEZClusterModel) -> None:
         model.cluster_region_now,
         log1p_or_zero(coordination),
         np.tile(1.0 + boost, (model.n_clusters, 1)),
+        cluster_zone,
+        "finance" in channels,
+        "industry" in channels,
+        p.labour_pooling_premium if "labour" in channels else 0.0,
         float(world_freeness(tau, sigma, np.zeros(1))[0]),
         p.profit_tax_relief,
         p.other_tax_relief,
         pol.cluster_channels,
-        pol.colocate_cluster_actors,
+        model.colocated,
     )

@@ -31,3 +31,4 @@ def open_and_close_zones(model: SEZClusterModel, year: int) -> None:
         projects = hit & (f.view("status") == PROJECT)
         model.remove_firms(np.flatnonzero(projects))
         sez[hit & ~projects] = -1
+        f.view("via_merge")[hit] = False
