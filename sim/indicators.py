@@ -107,6 +107,13 @@ INDICATORS = _Registry(
             "finance",
             "taxes forgone through SEZ privileges (budget cost)",
         ),
+        Indicator(
+            "infrastructure_spending",
+            f"{C}/yr",
+            "finance",
+            "budget spending on the infrastructure of zones opening this year "
+            "(infrastructure_cost_per_ha x area)",
+        ),
         Indicator("innovations", "count/yr", "innovation", "firms that innovated this year"),
         Indicator(
             "productivity",
@@ -355,6 +362,18 @@ class IndicatorRecorder:
         block[:, self._col["productivity"]] = np.divide(
             agg["_z_emp"], emp, out=np.zeros_like(emp), where=emp > 0
         )
+
+        # Infrastructure of the zones opening this year (booked by the government).
+        cost_per_ha = p.infrastructure_cost_per_ha
+        opening = np.array([z.area_ha * (z.opens == year) for z in m.spec.sezs], dtype=float)
+        start = 1 + m.n_regions
+        spending = block[:, self._col["infrastructure_spending"]]
+        spending[:] = 0.0
+        spending[start : start + m.n_sezs] = cost_per_ha * opening
+        spending[0] = cost_per_ha * opening.sum()
+        if m.n_sezs:
+            region_of = t.sez_region
+            np.add.at(spending, 1 + region_of, cost_per_ha * opening)
 
         # Links, concentration and inequality.
         ok = alive[f.link_src] & alive[f.link_dst] if f.link_src.size else np.zeros(0, bool)

@@ -393,7 +393,7 @@ class ModelParameters(BaseModel):
     registration_cost: float = _p(
         5.0,
         "million KZT per year",
-        "assumption (A40): annualised cost of registering in a zone and meeting its "
+        "assumption (A41): annualised cost of registering in a zone and meeting its "
         "reporting and investment obligations",
         "A cluster member registers in its paired zone only if its yearly after-tax "
         "profit gain exceeds this.",
@@ -403,7 +403,7 @@ class ModelParameters(BaseModel):
     labour_pooling_premium: float = _p(
         0.02,
         "log points",
-        "assumption (A41): Marshallian labour pooling gains, Overman & Puga (2010); "
+        "assumption (A42): Marshallian labour pooling gains, Overman & Puga (2010); "
         "half the own-sector localisation elasticity's effect of doubling employment",
         "Productivity gain of cluster members registered in their cluster zone from the "
         "zone's shared labour pool and training services (P6).",
@@ -417,6 +417,42 @@ class ModelParameters(BaseModel):
         "Under merge, every member of a cluster with an open paired zone gets that zone's "
         "privileges wherever it sits (the older reading); off: only registered "
         "participants do.",
+    )
+    # --- the fiscal cost and benefit of the zones -----------------------------------------
+    customs_duty_rate: float = _p(
+        0.06,
+        "1",
+        "assumption (A43): about Kazakhstan's simple average applied import duty after WTO "
+        "accession (EAEU common external tariff)",
+        "Import duty a free customs zone forgoes on its participants' imported inputs.",
+        ge=0.0,
+        le=1.0,
+    )
+    import_content_share: float = _p(
+        0.2,
+        "1",
+        "assumption (A44): imported inputs per unit of turnover of manufacturing firms",
+        "Imported inputs eligible for the customs exemption, as a share of turnover.",
+        ge=0.0,
+        le=1.0,
+    )
+    infrastructure_cost_per_ha: float = _p(
+        8.0,
+        "million KZT per ha",
+        "data/sez_indicators.csv KZ09: 36.8 bn KZT of basic infrastructure (108 facilities, "
+        "2016) for Khorgos-Eastern Gates' 4,591.5 ha (data/kz_sez.csv)",
+        "Budget spending on a zone's infrastructure per hectare, booked when it opens.",
+        ge=0.0,
+        le=1000.0,
+    )
+    discount_rate: float = _p(
+        0.08,
+        "1 per year",
+        "assumption (A45): a social discount rate for public investment appraisal in an "
+        "emerging economy (between the 5-6% of EU guidance and Kazakhstan's policy rate)",
+        "Rate at which the fiscal balance of a policy is discounted to the policy year.",
+        ge=0.0,
+        le=0.5,
     )
     # --- initial population and demand --------------------------------------------------
     productivity_dispersion: float = _p(

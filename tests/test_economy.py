@@ -134,7 +134,7 @@ def test_taxes_and_privilege_cost_add_up_to_statutory_taxes():
     relief = np.array([1.0, 0.5, 0.0])
     paid, cost = np.empty(3), np.empty(3)
     taxes_and_privilege_cost(
-        profit, turnover, wages, relief, relief * 0.5, 0.2, 0.08, 0.095, paid, cost
+        profit, turnover, wages, relief, relief * 0.5, 0.2, 0.08, 0.095, relief, 0.0, paid, cost
     )
     statutory = 0.2 * np.maximum(profit, 0) + 0.08 * turnover + 0.095 * wages
     assert np.allclose(paid + cost, statutory)

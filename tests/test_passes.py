@@ -29,16 +29,17 @@ def test_taxes_follow_f1_f2_and_return_their_totals():
     profit = rng.normal(0, 50, n)
     turnover, wages = rng.lognormal(3, 2, n), rng.lognormal(2, 1, n)
     r_pi, r_y = rng.choice([0.0, 0.5, 1.0], n), rng.choice([0.0, 0.25, 1.0], n)
+    customs = rng.choice([0.0, 0.5, 1.0], n)
     paid, cost = np.empty(n), np.empty(n)
     total = fiscal.taxes_and_privilege_cost(
-        profit, turnover, wages, r_pi, r_y, 0.2, 0.013, 0.095, paid, cost
+        profit, turnover, wages, r_pi, r_y, 0.2, 0.013, 0.095, customs, 0.012, paid, cost
     )
     base_pi, base_y = 0.2 * np.maximum(profit, 0), 0.013 * turnover
     want_paid = base_pi * (1 - r_pi) + base_y * (1 - r_y) + 0.095 * wages
-    want_cost = base_pi * r_pi + base_y * r_y
+    want_cost = base_pi * r_pi + base_y * r_y + 0.012 * turnover * customs
     assert np.allclose(paid, want_paid, rtol=1e-14) and np.allclose(cost, want_cost, rtol=1e-14)
     assert total == pytest.approx((want_paid.sum(), want_cost.sum()), rel=1e-12)
-    assert (cost[(r_pi == 0) & (r_y == 0)] == 0).all()
+    assert (cost[(r_pi == 0) & (r_y == 0) & (customs == 0)] == 0).all()
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])

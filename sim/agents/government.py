@@ -81,7 +81,11 @@ class Government(mesa.Agent):
             self.sez_open[i] = z.opens <= year < z.closes
 
     def collect_taxes(self, year: int) -> None:
-        """Compute every firm's taxes and tax forgone; book the totals (F1-F3)."""
+        """Compute every firm's taxes and privilege cost; book the totals (F1, F2).
+
+        Also books the infrastructure of the zones opening this year
+        (``infrastructure_cost_per_ha`` x area).
+        """
         f, p = self.model.firms, self.model.params
         paid, cost = taxes_and_privilege_cost(
             f.view("profit"),
@@ -92,7 +96,14 @@ class Government(mesa.Agent):
             p.profit_tax_rate,
             p.turnover_tax_rate,
             p.payroll_tax_rate,
+            self.model.privilege_level,
+            p.customs_duty_rate * p.import_content_share,
             f.view("taxes"),
             f.view("privilege_cost"),
         )
-        self.ledger[year] = {"taxes": paid, "privilege_cost": cost}
+        opening = [z.area_ha for z in self.model.spec.sezs if z.opens == year]
+        self.ledger[year] = {
+            "taxes": paid,
+            "privilege_cost": cost,
+            "infrastructure_spending": p.infrastructure_cost_per_ha * float(sum(opening)),
+        }

@@ -1,9 +1,11 @@
 """Taxes and the budget cost of privileges (docs/ODD.md, F1-F3).
 
 T_i = t_pi * max(pi_i, 0) * (1 - r_i^pi) + t_y * Y_i * (1 - r_i^y) + t_w * wage bill_i  (F1)
-C_i = t_pi * max(pi_i, 0) * r_i^pi + t_y * Y_i * r_i^y        (tax forgone: privilege cost, F2)
+C_i = t_pi * max(pi_i, 0) * r_i^pi + t_y * Y_i * r_i^y + d m Y_i c_i                       (F2)
 
-The government books the sums (F3, :class:`sim.agents.government.Government`).
+C_i is the budget cost of privileges: taxes forgone plus the import duty d forgone on
+imported inputs (m per unit of turnover) of a participant with customs level c_i. The
+government books the sums (:class:`sim.agents.government.Government`).
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ def taxes_and_privilege_cost(
     profit_tax_rate: float,
     turnover_tax_rate: float,
     payroll_tax_rate: float,
+    customs_level: np.ndarray,
+    duty_on_turnover: float,
     paid: np.ndarray,
     cost: np.ndarray,
 ) -> tuple[float, float]:
@@ -38,6 +42,8 @@ def taxes_and_privilege_cost(
         profit_tax_rate: t_pi.
         turnover_tax_rate: t_y.
         payroll_tax_rate: t_w.
+        customs_level: (N,) c_i, the firm's customs exemption level (0: none).
+        duty_on_turnover: d m, import duty forgone per unit of turnover at level 1.
         paid: (N,) output T_i, million currency units per year.
         cost: (N,) output C_i, million currency units per year.
 
@@ -54,7 +60,11 @@ def taxes_and_privilege_cost(
             + base_turnover * (1.0 - turnover_relief[i])
             + wage_bill[i] * payroll_tax_rate
         )
-        c = base_profit * profit_relief[i] + base_turnover * turnover_relief[i]
+        c = (
+            base_profit * profit_relief[i]
+            + base_turnover * turnover_relief[i]
+            + duty_on_turnover * turnover[i] * customs_level[i]
+        )
         paid[i] = t
         cost[i] = c
         total_paid += t
