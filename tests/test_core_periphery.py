@@ -10,9 +10,10 @@ from sim.economy import core_periphery as cp
 
 #: (sigma, mu) sets, all with sigma (1 - mu) > 1 (no black hole).
 SETS = [(5.0, 0.4), (4.0, 0.6), (3.0, 0.5), (5.0, 0.3)]
-#: Migration rate of the simulations: 2 per year per unit relative gap converges in a
-#: few thousand years within 1% of phi_B and is far from overshooting.
-RATE, TOL = 2.0, 1e-9
+#: Migration rate of the simulations (1/year per unit relative real-wage gap): 1 keeps the
+#: yearly step from overshooting (cp.simulate) and converges within 1% of phi_B in a few
+#: thousand years.
+RATE, TOL = 1.0, 1e-9
 
 
 @st.composite

@@ -126,36 +126,40 @@ def short_run_equilibrium(
 
 
 def _solve_wages(lam, phi, sigma, mu, tol, max_iter):
-    """Wages solving (C3): Newton steps on the residual, fixed-point iteration as fallback.
+    """Wages solving (C3): Newton's method in log wages, fixed-point iteration as fallback.
 
-    Residual R_r = w_r**sigma - sum_s phi_rs Y_s / D_s with D_s = G_s**(1 - sigma); its
-    Jacobian dR_r/dw_t = sigma w_r**(sigma - 1) [r = t] - phi_rt mu lambda_t / D_t
-    + (1 - sigma) lambda_t w_t**(-sigma) sum_s phi_rs phi_st Y_s / D_s**2.
+    Newton runs on H_r = sigma ln w_r - ln S_r, S_r = sum_s phi_rs Y_s / D_s,
+    D_s = G_s**(1 - sigma) (C2), whose Jacobian in x = ln w is
+    dH_r/dx_t = sigma [r = t] - w_t dS_r/dw_t / S_r with
+    dS_r/dw_t = phi_rt mu lambda_t / D_t
+    - (1 - sigma) lambda_t w_t**(-sigma) sum_s phi_rs phi_st Y_s / D_s**2.
+    (The logs matter: Newton on w**sigma - S itself can diverge near autarky.)
     """
-    wa, wb = np.ones_like(lam), np.ones_like(lam)
-    for _ in range(50):  # Newton: quadratic convergence from w = 1 in a few steps
-        da, db = _price_indices(lam, wa, wb, phi, sigma)
-        ya, yb = mu * lam * wa + (1 - mu) / 2, mu * (1 - lam) * wb + (1 - mu) / 2  # (C1)
-        ra = wa**sigma - ya / da - phi * yb / db
-        rb = wb**sigma - phi * ya / da - yb / db
-        qa, qb = ya / da**2, yb / db**2
-        ka, kb = (1 - sigma) * lam * wa**-sigma, (1 - sigma) * (1 - lam) * wb**-sigma
-        jaa = sigma * wa ** (sigma - 1) - mu * lam / da + ka * (qa + phi * phi * qb)
-        jab = -phi * mu * (1 - lam) / db + kb * phi * (qa + qb)
-        jba = -phi * mu * lam / da + ka * phi * (qa + qb)
-        jbb = sigma * wb ** (sigma - 1) - mu * (1 - lam) / db + kb * (phi * phi * qa + qb)
-        # Newton in log wages (dR/d ln w_t = w_t dR/dw_t) keeps wages positive; R is
-        # even in w for even sigma, so steps in w can land on a negative root.
-        jaa, jba, jab, jbb = jaa * wa, jba * wa, jab * wb, jbb * wb
-        det = jaa * jbb - jab * jba
-        step_a, step_b = (jbb * ra - jab * rb) / det, (jaa * rb - jba * ra) / det
-        step_a, step_b = np.clip(step_a, -1.0, 1.0), np.clip(step_b, -1.0, 1.0)
-        wa, wb = wa * np.exp(-step_a), wb * np.exp(-step_b)
-        if not (np.all(np.isfinite(wa)) and np.all(np.isfinite(wb))):
-            break
-        if max(np.max(np.abs(step_a)), np.max(np.abs(step_b))) < tol:
-            return wa, wb
-    # Fallback: the fixed point of (C3), a contraction, from w = 1 (FKV 1999, ch. 5).
+    xa, xb = np.zeros_like(lam), np.zeros_like(lam)
+    with np.errstate(all="ignore"):  # a diverging start shows as non-finite; see below
+        for _ in range(60):  # quadratic convergence from w = 1, a handful of steps
+            wa, wb = np.exp(xa), np.exp(xb)
+            da, db = _price_indices(lam, wa, wb, phi, sigma)
+            ya, yb = mu * lam * wa + (1 - mu) / 2, mu * (1 - lam) * wb + (1 - mu) / 2  # (C1)
+            sa, sb = ya / da + phi * yb / db, phi * ya / da + yb / db
+            ha, hb = sigma * xa - np.log(sa), sigma * xb - np.log(sb)
+            qa, qb = ya / da**2, yb / db**2
+            ka, kb = (1 - sigma) * lam * wa**-sigma, (1 - sigma) * (1 - lam) * wb**-sigma
+            ds_aa = mu * lam / da - ka * (qa + phi * phi * qb)
+            ds_ab = phi * mu * (1 - lam) / db - kb * phi * (qa + qb)
+            ds_ba = phi * mu * lam / da - ka * phi * (qa + qb)
+            ds_bb = mu * (1 - lam) / db - kb * (phi * phi * qa + qb)
+            jaa, jab = sigma - wa * ds_aa / sa, -wb * ds_ab / sa
+            jba, jbb = -wa * ds_ba / sb, sigma - wb * ds_bb / sb
+            det = jaa * jbb - jab * jba
+            step_a, step_b = (jbb * ha - jab * hb) / det, (jaa * hb - jba * ha) / det
+            step_a, step_b = np.clip(step_a, -1.0, 1.0), np.clip(step_b, -1.0, 1.0)
+            xa, xb = xa - step_a, xb - step_b
+            if not (np.all(np.isfinite(xa)) and np.all(np.isfinite(xb))):
+                break
+            if max(np.max(np.abs(step_a)), np.max(np.abs(step_b))) < tol:
+                return np.exp(xa), np.exp(xb)
+    # Fallback: FKV's (1999, ch. 5) fixed-point iteration on (C3) from w = 1.
     wa, wb = np.ones_like(lam), np.ones_like(lam)
     for _ in range(max_iter):
         da, db = _price_indices(lam, wa, wb, phi, sigma)
@@ -319,7 +323,7 @@ def simulate(
     sigma: float,
     mu: float,
     *,
-    migration_rate: float = 1.0,
+    migration_rate: float = 0.5,
     migration_cost: float = 0.0,
     years: int = 5000,
     tol: float = 1e-12,
@@ -329,6 +333,14 @@ def simulate(
     Each year: solve C1-C4 at lambda_t, then move workers by the expected flows of L2
     (:func:`sim.economy.migration.migrate` on (lambda_t, 1 - lambda_t)). Stops when the
     share moves by less than ``tol`` in a year or after ``years`` years.
+
+    The yearly step is a discretisation of the continuous dynamics, so its rest points
+    are the CP equilibria but a large ``migration_rate`` can overshoot them. Near
+    lambda = 1/2 the step multiplies lambda - 1/2 by 1 + migration_rate * g' / 2, g' the
+    slope of the relative real-wage gap, which tends to -4 (1 - mu) + 4 mu / (sigma - 1)
+    > -4 as phi -> 0 (autarky: omega_r = (2 lambda_r)**(mu - 1) lambda_r**(mu / (sigma - 1))).
+    A rate of at most 1 keeps that multiplier above -1, 1/2 keeps it positive; with 2 the
+    step cycles around 1/2 near autarky.
 
     Returns:
         The path lambda_0, lambda_1, ..., the last entry the long-run share.
