@@ -197,3 +197,23 @@ def test_migration_cost_freezes_a_small_tilt():
     phi = 1.05 * cp.break_point(sigma, mu)
     path = cp.simulate(0.51, phi, sigma, mu, migration_rate=RATE, migration_cost=0.05)
     assert path[-1] == 0.51 and len(path) == 2
+
+
+@pytest.mark.parametrize(("sigma", "mu"), SETS)
+def test_relative_gap_slope_near_autarky_bounds_the_stable_migration_rate(sigma, mu):
+    # The simulate docstring's bound: slope of omega_A / omega_B - 1 at 1/2 as phi -> 0.
+    sym = cp.short_run_equilibrium(0.5, 1e-9, sigma, mu)
+    slope = cp.gap_slope_at_symmetry(1e-9, sigma, mu) / sym.real_wage_a
+    assert slope == pytest.approx(-4 * (1 - mu) + 4 * mu / (sigma - 1), rel=1e-6)
+    assert -4 < slope < 0
+
+
+def test_validation_table_and_simulated_points():
+    from sim import validation_cp as v
+
+    table = v.bifurcation_table([(5.0, 0.4)])
+    assert table.phi_break[0] == pytest.approx(1 / 7)
+    assert table.tau_break[0] == pytest.approx(7**0.25)
+    assert table.phi_sustain[0] == pytest.approx(cp.sustain_point(5.0, 0.4))
+    sims = v.simulated_tomahawk(3.0, 0.5, [0.02, 0.06])
+    assert np.allclose(sims.simulated, sims.predicted, atol=1e-6)
