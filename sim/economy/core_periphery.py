@@ -68,7 +68,7 @@ class ShortRun(NamedTuple):
 def check_parameters(sigma: float, mu: float) -> None:
     """Raise ValueError unless sigma > 1, 0 < mu < 1 and sigma (1 - mu) > 1.
 
-    sigma (1 - mu) > 1 is the no-black-hole condition (FKV 1999, ch. 4-5): without it
+    sigma (1 - mu) > 1 is the no-black-hole condition (Fujita, Krugman & Venables 1999): without it
     the forward and backward linkages are so strong that agglomeration is stable at every
     trade freeness and the break point does not exist.
     """
@@ -105,7 +105,7 @@ def short_run_equilibrium(
         phi: trade freeness in (0, 1].
         sigma: elasticity of substitution, > 1.
         mu: expenditure share of manufactures, in (0, 1).
-        tol: largest change of a wage between iterations at convergence.
+        tol: largest change of a log wage (Newton) or wage (fallback) at convergence.
         max_iter: fixed-point iterations (fallback) before RuntimeError.
 
     Returns:
@@ -277,7 +277,7 @@ def equilibria(phi: float, sigma: float, mu: float, grid: int = 401) -> list[tup
 
     # 1/2 is stable when the gap just above it is negative.
     out = [(0.5, bool(values[1] < 0)), (1.0, bool(values[-1] > 0))]
-    for i in range(1, grid - 2):
+    for i in range(1, grid - 1):
         lo, hi = values[i], values[i + 1]
         if lo * hi < 0:
             root = float(brentq(gap, xs[i], xs[i + 1], xtol=1e-14))
