@@ -372,6 +372,38 @@ def _report(exp, scenario_path: Path, out: Path, sensitivity=None) -> Path:
     )
 
 
+def _fiscal_and_jobs(results, spec, years: list[int], out: Path) -> None:
+    """Print and write (fiscal.csv, jobs.csv) the fiscal balance and the jobs of merging."""
+    from sim.experiments.fiscal import fiscal_table, jobs_table
+
+    policy_year = spec.parameters.policy_start_year or spec.start_year
+    fiscal = fiscal_table(results, policy_year, spec.parameters.discount_rate, spec.currency)
+    jobs = jobs_table(results, years)
+    fiscal.to_csv(out / "fiscal.csv", index=False)
+    jobs.to_csv(out / "jobs.csv", index=False)
+    for title, frame in (
+        (
+            f"Fiscal balance, {policy_year}-{int(results['year'].max())}, present value at "
+            f"{policy_year} ({100 * spec.parameters.discount_rate:g}%/yr; {spec.currency})",
+            fiscal,
+        ),
+        ("Jobs: gross in zones, net national, displacement", jobs),
+    ):
+        t = Table(title=title, header_style="bold")
+        for col in ("measure", "policy", *(["year"] if "year" in frame else []), "mean", "95% CI"):
+            t.add_column(col, justify="left" if col in ("measure", "policy") else "right")
+        for r in frame.to_dict("records"):
+            ci = (
+                "-"
+                if r["ci_low"] != r["ci_low"]
+                else f"[{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}]"
+            )
+            year = [str(r["year"])] if "year" in r else []
+            mean = f"{r['mean']:.3f}" if r["unit"].startswith("1") else _fmt(r["mean"])
+            t.add_row(r["measure"], r["policy"], *year, mean, ci)
+        console.print(t)
+
+
 @app.command()
 def compare(
     scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
@@ -437,11 +469,15 @@ def compare(
             ],
             shown,
         )
+        policy_year = spec.parameters.policy_start_year or spec.start_year
         console.print(
             _synergy_rich(
-                table, f"Synergy effect, merge - no_merge ({spec.currency}/yr; persons; counts)"
+                table,
+                f"Synergy effect, merge - no_merge, merging from {policy_year} "
+                f"({spec.currency}/yr; persons; counts)",
             )
         )
+        _fiscal_and_jobs(results, spec, shown, out)
     path = _report(exp, scenario.resolve(), out)
     console.print(f"report: {path}")
 
