@@ -95,13 +95,6 @@ def test_sales_exhaust_expenditure_on_each_sector(seed):
     assert np.allclose((supply * access).sum(axis=1), mu * income.sum())
 
 
-def test_supply_index_sums_by_cell():
-    key = np.array([0, 1, 1, 3])
-    price = np.array([1.0, 2.0, 0.5, 1.0])
-    out = market.supply_index(key, price, np.ones(4), 4, 3.0)
-    assert np.allclose(out, [1.0, 2.0**-2 + 0.5**-2, 0.0, 1.0])
-
-
 def test_agglomeration_gain_rises_with_local_employment():
     emp = np.array([[0.0, 1000.0, 5000.0], [0.0, 0.0, 0.0]])
     rel = np.array([[0.0, 1.0], [1.0, 0.0]])

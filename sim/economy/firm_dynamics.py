@@ -17,6 +17,7 @@ __all__ = [
     "absorb_knowledge",
     "categorical_draws",
     "choose_locations",
+    "entrant_revenue",
     "entry_census",
     "exits",
     "group_rows",
@@ -24,6 +25,7 @@ __all__ = [
     "innovation_hazard",
     "invest",
     "investment",
+    "location_value",
     "relocation_moves",
 ]
 
@@ -216,6 +218,44 @@ def entry_census(
         if alive[i] and sez[i] >= 0:
             registered[sez[i]] += 1.0
     return rows, bounds, exports_k, registered
+
+
+def entrant_revenue(
+    unit: np.ndarray | float,
+    access: np.ndarray | float,
+    export_share: float,
+    world_freeness: float,
+    world_scale: float,
+    infrastructure_factor: float = 1.0,
+) -> np.ndarray | float:
+    """Expected turnover of a unit-efficiency entrant at a location  (D3, M6).
+
+    ``unit * infra * (MA_kr + e phi_w s_k)``: ``unit`` is ``e^{(sigma-1) agglo} w^(1-sigma)``
+    of the location, ``infra`` the zone's ``(1 + infrastructure)^(sigma - 1)`` (1
+    outside zones), ``e`` the chance the entrant exports.
+    """
+    return unit * infrastructure_factor * (access + export_share * world_freeness * world_scale)
+
+
+def location_value(
+    revenue: np.ndarray | float,
+    sigma: float,
+    profit_tax_rate: float,
+    turnover_tax_rate: float,
+    profit_relief: float,
+    turnover_relief: float,
+    price_level: np.ndarray | float,
+) -> np.ndarray | float:
+    """Expected after-tax real operating profit at a location  (D3).
+
+    ``Y (1/sigma - t_pi (1 - r_pi) / sigma - t_y (1 - r_y)) / P_r``: operating profit is
+    ``1/sigma`` of turnover; the profit tax falls on it and the turnover tax on turnover,
+    each less its relief in a zone; real values divide by the cost of living (M7).
+    """
+    tax = profit_tax_rate * (1.0 - profit_relief) / sigma + turnover_tax_rate * (
+        1.0 - turnover_relief
+    )
+    return revenue * (1.0 / sigma - tax) / price_level
 
 
 def choose_locations(

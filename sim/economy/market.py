@@ -15,13 +15,12 @@ from numba import njit
 __all__ = [
     "equilibrium_expenditure",
     "firm_accounts",
-    "firm_revenue",
     "freeness_matrix",
+    "labour_rationing",
     "manufactures_price_level",
     "market_access",
     "market_outcomes",
     "price_index_term",
-    "supply_index",
     "trade_flows",
 ]
 
@@ -39,24 +38,6 @@ def freeness_matrix(road_km: np.ndarray, cost_per_1000km: float, sigma: float) -
     """
     tau = 1.0 + cost_per_1000km * np.asarray(road_km, dtype=float) / 1000.0
     return tau ** (1.0 - sigma)
-
-
-def supply_index(
-    key: np.ndarray, price: np.ndarray, weight: np.ndarray, n_keys: int, sigma: float
-) -> np.ndarray:
-    """Sum of weight_i * p_i**(1 - sigma) per key (a sector-region cell)  (M2).
-
-    Args:
-        key: (N,) integer cell of each firm (sector * R + region).
-        price: (N,) mill prices.
-        weight: (N,) 1 for producing firms, 0 otherwise (or a share).
-        n_keys: number of cells K * R.
-        sigma: elasticity of substitution.
-
-    Returns:
-        (n_keys,) array.
-    """
-    return np.bincount(key, weights=weight * price ** (1.0 - sigma), minlength=n_keys)
 
 
 def price_index_term(supply: np.ndarray, phi: np.ndarray) -> np.ndarray:
@@ -125,15 +106,6 @@ def equilibrium_expenditure(
     return np.linalg.solve(np.eye(len(income)) - c, income)
 
 
-def firm_revenue(price: np.ndarray, access: np.ndarray) -> np.ndarray:
-    """Revenue of each firm: p_i**(1-sigma) times the access it faces  (M6).
-
-    ``access`` already holds the per-firm market access (domestic plus export), so the
-    caller passes p**(1-sigma) precomputed once per step.
-    """
-    return price * access
-
-
 def manufactures_price_level(g: np.ndarray, mu: np.ndarray, sigma: float) -> np.ndarray:
     """Cost-of-living factor of manufactures per region: prod_k P_kd**mu_k  (M7).
 
@@ -151,6 +123,17 @@ def manufactures_price_level(g: np.ndarray, mu: np.ndarray, sigma: float) -> np.
     fill = np.nanmax(log_p, axis=1, keepdims=True) if np.isfinite(log_p).any() else 0.0
     log_p = np.where(np.isnan(log_p), np.nan_to_num(fill, nan=0.0), log_p)
     return np.exp(mu @ log_p)
+
+
+def labour_rationing(labour_force: np.ndarray, demand: np.ndarray) -> np.ndarray:
+    """Share of its labour demand each region can meet: ``min(1, L_r / demand_r)``.
+
+    A region cannot employ more than its labour force; its firms' output, exports and
+    employment are scaled down by this factor (capacity, docs/ODD.md 7.1).
+    """
+    return np.minimum(
+        1.0, np.divide(labour_force, demand, out=np.ones_like(demand), where=demand > 0)
+    )
 
 
 # ---------------------------------------------------------------- per-firm passes

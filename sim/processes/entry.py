@@ -86,9 +86,9 @@ def place_entrants(
     phi_w = p.world_trade_freeness
     # Locations: regions (outside SEZs), then zones.
     unit = model.unit_revenue[k]
-    rev_out = unit * (model.access[k] + e * phi_w * x_k)
-    after_tax = 1.0 / sigma * (1.0 - p.profit_tax_rate) - p.turnover_tax_rate
-    v_out = rev_out * after_tax / model.price_level
+    rev_out = dyn.entrant_revenue(unit, model.access[k], e, phi_w, x_k)
+    taxes = (sigma, p.profit_tax_rate, p.turnover_tax_rate)
+    v_out = dyn.location_value(rev_out, *taxes, 0.0, 0.0, model.price_level)
     v_zone = np.full(model.n_sezs, -np.inf)
     rev_zone = np.zeros(model.n_sezs)
     registered = entry.registered
@@ -114,12 +114,10 @@ def place_entrants(
         tau_w = 1.0 + (model.tau_world - 1.0) * (1.0 - p.customs_relief * level)
         phi_wz = tau_w ** (1.0 - sigma) if np.isfinite(tau_w) else 0.0
         infra = (1.0 + t.sez_infrastructure[z] * infra_level) ** (sigma - 1.0)
-        rev = unit[r] * infra * (model.access[k, r] + e * phi_wz * x_k)
-        tax = 1.0 / sigma * p.profit_tax_rate * (
-            1 - p.profit_tax_relief * level
-        ) + p.turnover_tax_rate * (1 - p.other_tax_relief * level)
+        rev = dyn.entrant_revenue(unit[r], model.access[k, r], e, phi_wz, x_k, infra)
+        reliefs = (p.profit_tax_relief * level, p.other_tax_relief * level)
         rev_zone[z] = rev
-        v_zone[z] = rev * (1.0 / sigma - tax) / model.price_level[r]
+        v_zone[z] = dyn.location_value(rev, *taxes, *reliefs, model.price_level[r])
     if territory is not None:
         regions, zones = cluster_territory(model, territory, "industry")
         mask_r = np.zeros(n_r, dtype=bool)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sim.economy.labour import regional_wages
+
 if TYPE_CHECKING:
     from sim.model import SEZClusterModel
 
@@ -11,11 +13,8 @@ __all__ = ["update_labour_markets"]
 
 
 def update_labour_markets(model: SEZClusterModel) -> None:
-    """Labour forces grow; wages respond to the manufacturing employment rate (L1).
-
-    ``w_r = w (1 + epsilon S_r / L_r)``, with S_r this year's employment in region r.
-    """
+    """Labour forces grow; wages respond to this year's manufacturing employment (L1)."""
     p = model.params
     model.labour_force *= 1.0 + p.population_growth
-    rate = model.emp_kr.sum(axis=0) / model.labour_force
-    model.wages = p.wage * (1.0 + p.wage_elasticity * rate)
+    employment = model.emp_kr.sum(axis=0)
+    model.wages = regional_wages(p.wage, p.wage_elasticity, employment, model.labour_force)

@@ -90,9 +90,7 @@ def produce_and_trade(model: SEZClusterModel, year: int) -> None:
         p.fixed_labour, r, n_r, turnover, employment,
     )  # fmt: skip
     # Capacity: a region cannot employ more than its labour force; output is rationed.
-    ration = np.minimum(
-        1.0, np.divide(model.labour_force, demand, out=np.ones(n_r), where=demand > 0)
-    )
+    ration = market.labour_rationing(model.labour_force, demand)
     if (ration < 1.0).any():
         employment *= ration[r]
         turnover *= ration[r]
