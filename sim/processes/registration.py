@@ -51,7 +51,12 @@ def register_members(model: SEZClusterModel) -> int:
         return 0  # merging brings no zone benefit: nothing to register for
     f, p, t = model.firms, model.params, model.territory
     sez, cluster, region = f.view("sez"), f.view("cluster"), f.view("region")
-    candidates = f.view("alive") & (f.view("status") == PRODUCING) & (sez < 0) & (cluster >= 0)
+    # Members outside the zones, found in one pass; the loops below look only at them.
+    outside = np.flatnonzero(
+        f.view("alive") & (f.view("status") == PRODUCING) & (sez < 0) & (cluster >= 0)
+    )
+    free = np.ones(outside.size, dtype=bool)
+    member_of, lives_in = cluster[outside], region[outside]
     open_ = model.government.sez_open
     registered = np.bincount(sez[f.view("alive") & (sez >= 0)], minlength=model.n_sezs)
     joined = 0
@@ -61,9 +66,10 @@ def register_members(model: SEZClusterModel) -> int:
             room = int(t.sez_capacity[z] - registered[z])
             if not open_[z] or room <= 0:
                 continue
-            rows = np.flatnonzero(candidates & (cluster == c) & (region == t.sez_region[z]))
-            if not rows.size:
+            here = np.flatnonzero(free & (member_of == c) & (lives_in == t.sez_region[z]))
+            if not here.size:
                 continue
+            rows = outside[here]
             r_pi, r_y, phi_zone, log_gain = zone_benefits(model, z, k)
             gain = registration_gain(
                 f.view("turnover")[rows], f.view("exports")[rows], f.view("profit")[rows],
@@ -73,10 +79,11 @@ def register_members(model: SEZClusterModel) -> int:
             )  # fmt: skip
             keen = np.flatnonzero(gain > p.registration_cost)
             # Largest gains first (ties by row: deterministic, no random draw).
-            chosen = rows[keen[np.argsort(-gain[keen], kind="stable")][:room]]
+            take = keen[np.argsort(-gain[keen], kind="stable")][:room]
+            chosen = rows[take]
             sez[chosen] = z
             f.view("via_merge")[chosen] = True
-            candidates[chosen] = False
+            free[here[take]] = False
             registered[z] += chosen.size
             joined += chosen.size
     return joined
