@@ -16,6 +16,8 @@ It measures, on the machine it runs on, in one process run:
 6. **sweep throughput**: runs per minute of the default scenario on one and on all
    workers, on the local process pool and on a Dask ``LocalCluster``, with the
    parallel efficiency;
+8. **decomposition**: wall time of ``sezsim decompose`` on the Kazakhstan scenario with
+   its default replications (16 arms, all workers), into a fresh store;
 7. **compile cost**: a fresh process that imports the model, builds it and runs one
    year, with an empty Numba cache (every compiled loop is compiled) and again with
    the cache it left (what a worker process or ``sezsim run`` pays after the first run
@@ -74,6 +76,8 @@ class BenchConfig:
     single_runs: int = 5
     sweep_runs: int = 60
     compile_repeats: int = 3
+    decompose_replications: int = 40  # sezsim decompose's default
+    decompose_until: int = 2040
     sweep_until: int | None = None  # None: the scenario's whole horizon (2005-2045)
     dask: bool = True
 
@@ -95,6 +99,8 @@ class BenchConfig:
             sweep_runs=4,
             sweep_until=2008,
             compile_repeats=1,
+            decompose_replications=2,
+            decompose_until=2022,
         )
 
 
@@ -107,6 +113,7 @@ TARGETS: dict[str, tuple[str, float, str]] = {
     "model_over_kernel": ("<=", 1.5, "model step / bare vectorised kernel"),
     "single_run_seconds": ("<=", 0.5, "one default Kazakhstan run 2005-2045, s"),
     "local_parallel_efficiency": (">=", 0.85, "local pool, 1 -> all workers"),
+    "decompose_seconds": ("<=", 240.0, "sezsim decompose, default replications, s"),
 }
 
 
@@ -480,6 +487,29 @@ def measure_compile(repeats: int = 3) -> dict[str, Any]:
     }
 
 
+def measure_decompose(replications: int, until: int) -> dict[str, Any]:
+    """Wall time of the channel decomposition (16 arms x replications) into a fresh store."""
+    import tempfile
+
+    from sim.experiments.decompose import decomposition_experiment
+    from sim.experiments.runner import run_experiment
+
+    exp = decomposition_experiment(str(DEFAULT_SCENARIO), replications=replications, until=until)
+    workers = os.cpu_count() or 1
+    with tempfile.TemporaryDirectory() as out:
+        t0 = time.perf_counter()
+        outcome = run_experiment(exp, DEFAULT_SCENARIO, Path(out) / "store", workers=workers)
+        seconds = time.perf_counter() - t0
+    return {
+        "replications": replications,
+        "until": until,
+        "runs": outcome.total,
+        "failed": outcome.failed,
+        "workers": workers,
+        "seconds": seconds,
+    }
+
+
 def machine() -> dict[str, Any]:
     """What the numbers were measured on."""
     import mesa
@@ -523,6 +553,8 @@ def run_suite(config: BenchConfig, log: Any = print) -> dict[str, Any]:
     out["single_run"] = measure_single_run(config.single_runs)
     log("compile cost (fresh processes, cold and warm Numba cache) ...")
     out["compile"] = measure_compile(config.compile_repeats)
+    log(f"decomposition ({config.decompose_replications} replications x 16 arms) ...")
+    out["decompose"] = measure_decompose(config.decompose_replications, config.decompose_until)
     workers = os.cpu_count() or 1
     out["sweep"] = []
     for backend in ("local", "dask") if config.dask else ("local",):
@@ -563,6 +595,7 @@ def summarise(out: dict[str, Any], config: BenchConfig) -> dict[str, Any]:
         + out["compile"]["cold_first_year_s"],
         "compile_warm_seconds": out["compile"]["warm_import_s"]
         + out["compile"]["warm_first_year_s"],
+        "decompose_seconds": out["decompose"]["seconds"],
         "local_parallel_efficiency": _efficiency(out["sweep"], "local"),
         "dask_parallel_efficiency": _efficiency(out["sweep"], "dask"),
         "overhead_share": out["overhead"]["overhead_share"],
@@ -678,6 +711,13 @@ def tables(out: dict[str, Any]) -> list:
         )
     s = out["single_run"]
     t.add_row("one default run", "Kazakhstan", f"{s['seconds']:.3f} s", "build + 2005-2045")
+    d = out["decompose"]
+    t.add_row(
+        "sezsim decompose",
+        f"{d['replications']} x 16 arms",
+        f"{d['seconds']:.0f} s",
+        f"{d['runs']} runs to {d['until']}, {d['workers']} workers, {d['failed']} failed",
+    )
     c = out["compile"]
     for label, key in (("empty Numba cache", "cold"), ("warm Numba cache", "warm")):
         t.add_row(
@@ -694,7 +734,7 @@ def tables(out: dict[str, Any]) -> list:
             f"{r['runs_per_min']:,.0f} runs/min",
             f"{r['runs']} runs, {r['failed']} failed, start-up {r['startup_s']:.1f} s",
         )
-    g = Table(title="Issue 5 targets", header_style="bold")
+    g = Table(title="Performance targets (issues 5 and 14)", header_style="bold")
     for col in ("target", "measured", "goal", "met"):
         g.add_column(col, justify="left" if col == "target" else "right")
     for name, row in out["summary"].items():
