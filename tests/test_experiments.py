@@ -298,9 +298,10 @@ def test_kill_9_mid_sweep_then_resume_gives_the_uninterrupted_results(tmp_path, 
 
 
 # ------------------------------------------------------------------ statistics
-def _synthetic():
+def _synthetic(repeat=1):
     rows = []
-    for k, (m, n) in enumerate([(10.0, 7.0), (12.0, 8.0), (11.0, 9.0), (15.0, 10.0)]):
+    pairs = [(10.0, 7.0), (12.0, 8.0), (11.0, 9.0), (15.0, 10.0)] * repeat
+    for k, (m, n) in enumerate(pairs):
         for policy, v in (("merge", m), ("no_merge", n)):
             rows.append(
                 {
@@ -316,23 +317,32 @@ def _synthetic():
     return pd.DataFrame(rows)
 
 
-def test_paired_differences_and_confidence_interval_by_hand():
-    frame = _synthetic()
+def test_paired_differences_and_bootstrap_interval():
+    frame = _synthetic(repeat=3)
     d = paired_differences(frame, "taxes")["difference"].to_numpy()
-    assert list(d) == [3.0, 4.0, 2.0, 5.0]
+    assert list(d[:4]) == [3.0, 4.0, 2.0, 5.0]
     t = synergy_table(frame, ["taxes"]).iloc[0]
-    from scipy import stats
-
-    half = stats.t.ppf(0.975, 3) * np.std(d, ddof=1) / 2
-    assert t["mean"] == pytest.approx(3.5)
-    assert t["ci_low"] == pytest.approx(3.5 - half) and t["ci_high"] == pytest.approx(3.5 + half)
+    assert t["mean"] == pytest.approx(3.5) and t["n"] == 12
+    # The bootstrap interval of a mean of 12 values in [2, 5] lies inside [2, 5] and
+    # around the mean; the exact bounds come from the fixed bootstrap seed.
+    assert 2.0 < t["ci_low"] < 3.5 < t["ci_high"] < 5.0
     assert t["significant"] and t["relative"] == pytest.approx(3.5 / 8.5)
+    assert t["warning"] == "" and not t["heavy_tailed"]
 
 
 def test_interval_that_covers_zero_is_not_significant():
-    frame = _synthetic()
-    frame.loc[(frame.policy == "merge") & (frame.replication == 0), "taxes"] = -20.0
+    frame = _synthetic(repeat=3)
+    frame.loc[(frame.policy == "merge") & (frame.replication < 2), "taxes"] = -20.0
     assert not synergy_table(frame, ["taxes"]).iloc[0]["significant"]
+
+
+def test_too_few_replications_or_heavy_tails_are_flagged():
+    few = synergy_table(_synthetic(), ["taxes"]).iloc[0]
+    assert not few["significant"] and "too few" in few["warning"]
+    frame = _synthetic(repeat=5)
+    frame.loc[(frame.policy == "merge") & (frame.replication == 0), "taxes"] = 500.0
+    heavy = synergy_table(frame, ["taxes"]).iloc[0]
+    assert heavy["heavy_tailed"] and "heavy-tailed" in heavy["warning"]
 
 
 # ------------------------------------------------------------------ bad files

@@ -4,8 +4,12 @@ Also policy bands, and global sensitivity (Sobol, Morris) of the synergy effect.
 
 Synergy effect (paper 1): the difference an indicator shows under merge against no merge.
 With common random numbers, replication k of both policies shares seed k, so the effect
-is estimated from paired differences d_k = Y_k(merge) - Y_k(no_merge):
-mean d, standard error s_d / sqrt(n), and the 95% interval mean +- t_{0.975, n-1} * se.
+is estimated from paired differences d_k = Y_k(merge) - Y_k(no_merge): their mean, and
+a 95% percentile-bootstrap interval of the mean (2,000 resamples, a fixed seed). Paired
+differences of this model are often skewed and heavy-tailed (a few replications where a
+cluster takes off, or collapses), where the t interval's symmetry is wrong; the table
+says when the sample is heavy-tailed and when it is too small to call anything
+significant (fewer than ``MIN_REPLICATIONS``).
 """
 
 from __future__ import annotations
@@ -16,7 +20,33 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-__all__ = ["paired_differences", "policy_bands", "sensitivity", "synergy_table"]
+__all__ = [
+    "MIN_REPLICATIONS",
+    "bootstrap_interval",
+    "paired_differences",
+    "policy_bands",
+    "sensitivity",
+    "synergy_table",
+]
+
+#: Fewer paired replications than this: the table warns and calls nothing significant.
+MIN_REPLICATIONS = 10
+#: Excess kurtosis or |skewness| above which the differences are flagged heavy-tailed.
+_HEAVY_KURTOSIS, _HEAVY_SKEW = 3.0, 1.0
+_BOOTSTRAP, _BOOTSTRAP_SEED = 2000, 20240
+
+
+def bootstrap_interval(
+    samples: np.ndarray, confidence: float = 0.95, seed: int = _BOOTSTRAP_SEED
+) -> tuple[float, float]:
+    """Percentile-bootstrap interval of the mean of ``samples`` (NaN for fewer than 2)."""
+    if samples.size < 2:
+        return float("nan"), float("nan")
+    rng = np.random.default_rng(seed)
+    means = samples[rng.integers(0, samples.size, (_BOOTSTRAP, samples.size))].mean(axis=1)
+    q = (1.0 - confidence) / 2.0
+    low, high = np.quantile(means, [q, 1.0 - q])
+    return float(low), float(high)
 
 
 def _select(results: pd.DataFrame, scope: str, name: str) -> pd.DataFrame:
@@ -55,8 +85,10 @@ def synergy_table(
 ) -> pd.DataFrame:
     """Mean synergy effect, its confidence interval and whether it excludes zero.
 
-    Returns one row per (indicator, year) with columns mean, ci_low, ci_high, n,
-    control_mean, relative (mean / control mean) and significant.
+    Returns one row per (indicator, year) with columns mean, ci_low, ci_high (percentile
+    bootstrap), n, control_mean, relative (mean / control mean; NaN when the control is
+    0), significant (the interval excludes 0 and n >= ``MIN_REPLICATIONS``), heavy_tailed
+    and warning (why the row should be read with care, or "").
     """
     rows = []
     sel = results[results["point"] == point]
@@ -70,22 +102,31 @@ def synergy_table(
             d = group["difference"].to_numpy()
             n = d.size
             mean = float(d.mean())
-            if n > 1:
-                half = float(stats.t.ppf(0.5 + confidence / 2, n - 1) * d.std(ddof=1) / np.sqrt(n))
-            else:
-                half = float("nan")
+            low, high = bootstrap_interval(d, confidence)
+            heavy = False
+            if n >= 4 and d.std() > 0:
+                heavy = bool(
+                    stats.kurtosis(d) > _HEAVY_KURTOSIS or abs(stats.skew(d)) > _HEAVY_SKEW
+                )
+            warning = ""
+            if n < MIN_REPLICATIONS:
+                warning = f"only {n} replications: too few to call significant"
+            elif heavy:
+                warning = "heavy-tailed differences: read the bootstrap interval, not mean +- 2 se"
             ctrl = float(base.get(year, np.nan))
             rows.append(
                 {
                     "indicator": ind,
                     "year": int(year),
                     "mean": mean,
-                    "ci_low": mean - half,
-                    "ci_high": mean + half,
+                    "ci_low": low,
+                    "ci_high": high,
                     "n": n,
                     "control_mean": ctrl,
                     "relative": mean / ctrl if ctrl else float("nan"),
-                    "significant": bool(n > 1 and (mean - half > 0 or mean + half < 0)),
+                    "significant": bool(n >= MIN_REPLICATIONS and (low > 0 or high < 0)),
+                    "heavy_tailed": heavy,
+                    "warning": warning,
                 }
             )
     return pd.DataFrame(rows)
