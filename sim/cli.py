@@ -7,6 +7,7 @@ naming the file and field and exit with status 2, without a traceback.
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -349,7 +350,7 @@ def _synergy_rich(table, title: str) -> Table:
     return t
 
 
-def _report(exp, scenario_path: Path, out: Path, sensitivity=None) -> Path:
+def _report(exp, scenario_path: Path, out: Path, sensitivity=None, **sections) -> Path:
     from sim.experiments.report import write_report
     from sim.experiments.store import ResultStore
 
@@ -369,10 +370,11 @@ def _report(exp, scenario_path: Path, out: Path, sensitivity=None) -> Path:
         exp.analysis.treatment,
         exp.analysis.control,
         sensitivity,
+        **sections,
     )
 
 
-def _fiscal_and_jobs(results, spec, years: list[int], out: Path) -> None:
+def _fiscal_and_jobs(results, spec, years: list[int], out: Path) -> tuple:
     """Print and write (fiscal.csv, jobs.csv) the fiscal balance and the jobs of merging."""
     from sim.experiments.fiscal import fiscal_table, jobs_table
 
@@ -402,6 +404,7 @@ def _fiscal_and_jobs(results, spec, years: list[int], out: Path) -> None:
             mean = f"{r['mean']:.3f}" if r["unit"].startswith("1") else _fmt(r["mean"])
             t.add_row(r["measure"], r["policy"], *year, mean, ci)
         console.print(t)
+    return fiscal, jobs
 
 
 @app.command()
@@ -419,6 +422,10 @@ def compare(
     backend: Annotated[str, typer.Option(help="local | dask")] = "local",
     scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address.")] = None,
     overwrite: Annotated[bool, typer.Option(help="Replace an existing store in --out.")] = False,
+    decomposition: Annotated[
+        Path | None,
+        typer.Option(help="Folder of a `sezsim decompose` run to add to the report."),
+    ] = None,
 ) -> None:
     """Merge vs no-merge (and heterodox) with common random numbers: synergy table + report."""
     from sim.experiments.analysis import synergy_table
@@ -452,6 +459,7 @@ def compare(
             _fail(str(e))
     _execute(exp, scenario.resolve(), out, workers, backend, scheduler, resume=True)
     results = store.results()
+    sections: dict = {}
     last = until or spec.end_year
     shown = [y for y in wanted if spec.start_year <= y <= last] or [last]
     if {"merge", "no_merge"} <= set(exp.policies) and not results.empty:
@@ -477,8 +485,17 @@ def compare(
                 f"({spec.currency}/yr; persons; counts)",
             )
         )
-        _fiscal_and_jobs(results, spec, shown, out)
-    path = _report(exp, scenario.resolve(), out)
+        sections["fiscal"], sections["jobs"] = _fiscal_and_jobs(results, spec, shown, out)
+    if decomposition is not None:
+        table_path = decomposition / "decomposition.csv"
+        if not table_path.is_file():
+            _fail(
+                f"--decomposition: no decomposition.csv in {decomposition} (run sezsim decompose)"
+            )
+        sections["channels"] = pd.read_csv(table_path)
+        for png in decomposition.glob("waterfall_*.png"):
+            shutil.copyfile(png, out / png.name)
+    path = _report(exp, scenario.resolve(), out, **sections)
     console.print(f"report: {path}")
 
 

@@ -134,6 +134,16 @@ def plot_map(results: pd.DataFrame, scenario: Scenario, path: Path) -> bool:
     return True
 
 
+def _synergy_markdown(table: pd.DataFrame) -> str:
+    """A synergy table for the report: relative in percent with two decimals, no NaN%."""
+    shown = table[
+        ["indicator", "year", "mean", "ci_low", "ci_high", "relative", "significant", "n",
+         "warning"]
+    ].copy()  # fmt: skip
+    shown["relative"] = [f"{100 * r:+.2f}%" if r == r else "-" for r in shown["relative"]]
+    return markdown_table(shown)
+
+
 def write_report(
     out: Path,
     results: pd.DataFrame,
@@ -145,8 +155,18 @@ def write_report(
     control: str = "no_merge",
     sensitivity: pd.DataFrame | None = None,
     notes: list[str] | None = None,
+    fiscal: pd.DataFrame | None = None,
+    jobs: pd.DataFrame | None = None,
+    channels: pd.DataFrame | None = None,
 ) -> Path:
-    """Write ``report.md`` and its PNGs into ``out``; return the report's path."""
+    """Write ``report.md`` and its PNGs into ``out``; return the report's path.
+
+    ``fiscal`` and ``jobs`` (:mod:`sim.experiments.fiscal`) and ``channels`` (a
+    decomposition table, :mod:`sim.experiments.decompose`) add their sections and their
+    sentences to the explanation when given.
+    """
+    from sim.experiments.explain import explain_synergy
+
     out.mkdir(parents=True, exist_ok=True)
     present = [i for i in REPORT_INDICATORS if i in results.columns]
     lines = [f"# {title}", ""]
@@ -160,33 +180,67 @@ def write_report(
     ]
     lines += notes or []
     policies = set(results["policy"]) if not results.empty else set()
+    policy_year = scenario.parameters.policy_start_year or scenario.start_year
     if {treatment, control} <= policies:
         table = synergy_table(results, present, None, treatment, control)
         shown = table[table["year"].isin(years)] if years else table
+        lines += ["## What the results say", ""]
+        lines += explain_synergy(
+            shown, scenario.currency, policy_year, channels=channels, fiscal=fiscal, jobs=jobs
+        )
         lines += [
             f"## Synergy effect: {treatment} minus {control}",
             "",
-            "Paired differences (common random numbers), mean and 95% confidence "
-            "interval; `significant` means the interval excludes zero.",
+            "Paired differences (common random numbers): mean and 95% percentile-bootstrap "
+            "interval; `significant` means the interval excludes zero with at least "
+            "10 replications; `relative` is the mean over the control's mean.",
             "",
-            markdown_table(
-                shown[
-                    [
-                        "indicator",
-                        "year",
-                        "mean",
-                        "ci_low",
-                        "ci_high",
-                        "relative",
-                        "significant",
-                        "n",
-                    ]
-                ]
-            ),
+            _synergy_markdown(shown),
             "",
         ]
         plot_synergy(table, present, out / "synergy.png", f"{treatment} - {control}")
         lines += ["![synergy](synergy.png)", ""]
+        for other in sorted(policies - {treatment, control}):
+            extra = synergy_table(results, present, None, other, control)
+            extra = extra[extra["year"].isin(years)] if years else extra
+            lines += [
+                f"### {other} minus {control}",
+                "",
+                f"The {other} policy against the same status quo, paired the same way.",
+                "",
+                _synergy_markdown(extra),
+                "",
+            ]
+    if channels is not None and not channels.empty:
+        year = int(channels["year"].max())
+        lines += [
+            "## The synergy by channel",
+            "",
+            "Exact Shapley values over the 16 coalitions of paper 1's four channels "
+            "(`sezsim decompose`); the channels add up to the total (merge - no_merge).",
+            "",
+            markdown_table(channels, "{:,.1f}"),
+            "",
+        ]
+        if (out / f"waterfall_{year}.png").exists():
+            lines += [f"![channels](waterfall_{year}.png)", ""]
+    if fiscal is not None and not fiscal.empty:
+        lines += [
+            "## Fiscal balance",
+            "",
+            f"Present values at {policy_year} at {100 * scenario.parameters.discount_rate:g}% "
+            "a year; privilege cost includes import duty forgone; 95% bootstrap intervals.",
+            "",
+            markdown_table(fiscal, "{:,.3f}"),
+            "",
+        ]
+    if jobs is not None and not jobs.empty:
+        lines += [
+            "## Jobs: gross in zones, net national, displacement",
+            "",
+            markdown_table(jobs, "{:,.2f}"),
+            "",
+        ]
     plot_trajectories(results, present, out / "trajectories.png")
     lines += ["## Trajectories", "", "![trajectories](trajectories.png)", ""]
     if plot_map(results, scenario, out / "map.png"):
