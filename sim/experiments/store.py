@@ -102,13 +102,13 @@ def _replace_durably(tmp: Path, path: Path) -> None:
     _fsync_dir(path.parent)
 
 
-def _write_parquet(frame: pd.DataFrame, path: Path) -> str:
-    """Write a table atomically with page checksums; return the file's sha256."""
+def _write_parquet(frame: pd.DataFrame, path: Path) -> tuple[str, int]:
+    """Write a table atomically with page checksums; return the file's sha256 and size."""
     tmp = path.with_name(f".{path.name}.tmp")
     frame.to_parquet(tmp, index=False, write_page_checksum=True)
-    digest = _sha256(tmp)
+    digest, size = _sha256(tmp), tmp.stat().st_size
     _replace_durably(tmp, path)
-    return digest
+    return digest, size
 
 
 def _read_parquet(path: Path) -> pd.DataFrame:
@@ -303,9 +303,9 @@ class ResultStore:
             at = rows.columns.get_loc("seed") + 1 if "seed" in rows.columns else len(rows.columns)
             rows.insert(at, "code_version", man.get("code_version", ""))
             rows.insert(at, "scenario_version", man.get("scenario_version", ""))
-            entry["results"] = _write_parquet(rows, self.results_dir / name)
+            entry["results"], entry["results_bytes"] = _write_parquet(rows, self.results_dir / name)
             entry["result_rows"] = len(rows)
-        entry["runs"] = _write_parquet(runs, self.runs_dir / name)
+        entry["runs"], entry["runs_bytes"] = _write_parquet(runs, self.runs_dir / name)
         man.setdefault("batches", {})[name] = entry
         self._write_manifest(man)  # the commit point
         return batch
@@ -346,6 +346,10 @@ class ResultStore:
             size = path.stat().st_size
             if size == 0:
                 return f"{kind}/{name} is empty (0 bytes)"
+            committed = entry.get(f"{kind}_bytes")
+            if committed is not None and size != committed:
+                cut = "truncated" if size < committed else "longer than committed"
+                return f"{kind}/{name} is {cut} ({size:,} bytes of {committed:,})"
             if _sha256(path) != expected:
                 return f"{kind}/{name} does not match its checksum ({size:,} bytes)"
             if deep:
