@@ -566,6 +566,10 @@ def results(
     if not folder.is_dir() or not store.manifest_path.is_file():
         _fail(f"{folder}: not a results store (no manifest.json)")
     try:
+        store.manifest()
+    except StoreError as e:
+        _fail(str(e))
+    try:
         if verify:
             problems = store.verify()
             if problems:

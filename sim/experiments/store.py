@@ -59,6 +59,10 @@ RUN_COLUMNS = [
 ]
 
 
+#: Fields every manifest holds.
+MANIFEST_KEYS = ("experiment", "scenario_file", "scenario_version", "code_version", "runs")
+
+
 class StoreError(Exception):
     """The output folder cannot be used as asked (e.g. exists without --resume)."""
 
@@ -231,11 +235,20 @@ class ResultStore:
     def manifest(self) -> dict[str, Any]:
         """The stored manifest."""
         try:
-            return json.loads(self.manifest_path.read_text())
+            man = json.loads(self.manifest_path.read_bytes())
         except FileNotFoundError:
             raise StoreError(f"{self.root}: not a results store (no manifest.json)") from None
         except (OSError, ValueError) as err:
-            raise StoreError(f"{self.manifest_path}: unreadable manifest ({err})") from None
+            raise StoreError(
+                f"{self.manifest_path}: not a results store's manifest (unreadable: {err})"
+            ) from None
+        missing = [k for k in MANIFEST_KEYS if not isinstance(man, dict) or k not in man]
+        if missing or not isinstance(man.get("batches", {}), dict):
+            raise StoreError(
+                f"{self.manifest_path}: not a results store's manifest (missing or wrong: "
+                f"{', '.join(missing) or 'batches'})"
+            )
+        return man
 
     def _write_manifest(self, manifest: dict[str, Any]) -> None:
         tmp = self.manifest_path.with_name(".manifest.json.tmp")
