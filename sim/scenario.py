@@ -517,7 +517,7 @@ def parse_override(text: str) -> tuple[str, Any]:
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in km (R = 6371.0088 km, as in shared/data)."""
+    """Great-circle distance in km (R = 6371.0088 km, as in data/kz_city_distances.csv)."""
     r = 6371.0088
     p1, p2 = math.radians(lat1), math.radians(lat2)
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
