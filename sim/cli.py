@@ -76,7 +76,7 @@ def _overrides(pairs: list[str] | None) -> dict:
     return out
 
 
-def _summary_table(frame: pd.DataFrame, title: str, every: int) -> Table:
+def _summary_table(frame: pd.DataFrame, title: str, every: int, currency: str) -> Table:
     """National main indicators, every ``every`` years plus the last year."""
     nat = frame[frame["scope"] == "national"]
     years = nat["year"].tolist()
@@ -86,7 +86,7 @@ def _summary_table(frame: pd.DataFrame, title: str, every: int) -> Table:
     table.add_column("year", justify="right")
     for c in cols:
         table.add_column(_SHORT.get(c, c), justify="right")
-    table.caption = "money: million currency units per year; jobs: persons; counts: firms"
+    table.caption = f"money: {currency} per year; jobs: persons; counts: firms"
     for _, row in nat[nat["year"].isin(keep)].iterrows():
         table.add_row(str(int(row["year"])), *(_fmt(row[c]) for c in cols))
     return table
@@ -137,7 +137,10 @@ def run(
     frame = model.indicators()
     console.print(
         _summary_table(
-            frame, f"{spec.name} - policy {policy} - seed {seed} ({spec.currency})", every
+            frame,
+            f"{spec.name} - policy {policy} - seed {seed} ({spec.currency})",
+            every,
+            spec.currency,
         )
     )
     console.print(f"simulated {spec.start_year}-{model.last_year} in {wall:.2f} s")

@@ -351,3 +351,57 @@ def test_any_manifest_bytes_give_one_message(tmp_path, data):
     (tmp_path / "manifest.json").write_bytes(data)
     code, output = sezsim("results", tmp_path)
     assert code == 2 and "Traceback" not in output, output
+
+
+# ------------------------------------------------------------------ the docs' examples
+def _example_after(text: str, marker: str) -> str:
+    """The first fenced block after ``marker`` in a Markdown text."""
+    block = text[text.index(marker) :].split("```", 2)[1]
+    return " ".join(block.split())
+
+
+def test_the_readme_example_error_is_what_sezsim_prints(tmp_path):
+    scenario = (ROOT / "scenarios" / "kazakhstan.yaml").read_text()
+    assert "  region: karaganda\n" in scenario
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    broken = scenario.replace("  region: karaganda\n", "  region: karagandy\n", 1)
+    (folder / "broken.yaml").write_text(broken)
+    r = subprocess.run(
+        [sys.executable, "-m", "sim", "validate", "scenarios/broken.yaml"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert r.returncode == 2
+    readme = (ROOT / "README.md").read_text()
+    assert _example_after(readme, "(`sezsim validate scenarios/broken.yaml`)") in " ".join(
+        r.stderr.split()
+    )
+
+
+def test_the_experiments_page_example_error_is_what_sezsim_prints(tmp_path):
+    (tmp_path / "exp.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "name": "t",
+                "scenario": str(SMALL),
+                "until": 1900,
+                "fixed": {"sigma": "four", "sectors.metl.world_demand": 5},
+            },
+            sort_keys=False,
+        )
+    )
+    r = subprocess.run(
+        [sys.executable, "-m", "sim", "experiment", "exp.yaml"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    page = (ROOT / "docs" / "experiments.md").read_text()
+    assert r.returncode == 2
+    assert _example_after(page, "Example: `sezsim experiment exp.yaml`") == " ".join(
+        r.stderr.split()
+    )

@@ -1,4 +1,4 @@
-"""Run an experiment into its store, with progress, batching and resume."""
+"""Run an experiment into its store, with progress, batching, a write lock and resume."""
 
 from __future__ import annotations
 
@@ -57,7 +57,14 @@ def run_experiment(
         progress: called as ``progress(done, total)`` after every finished run.
 
     Returns:
-        An :class:`ExperimentOutcome`.
+        An :class:`ExperimentOutcome`; ``quarantined`` lists the damaged or uncommitted
+        batches a resume moved aside (their runs were run again).
+
+    Raises:
+        StoreLocked: another process is writing the store (named by pid).
+        StoreError: the store exists without ``resume``, belongs to another experiment,
+            or ``out`` cannot be a folder.
+        ValueError: an unknown backend, or a scheduler that does not answer.
     """
     started = time.perf_counter()
     tasks = plan_runs(exp, scenario)
