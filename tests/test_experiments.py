@@ -244,9 +244,11 @@ def _write_experiment(tmp_path: Path, reps: int) -> Path:
 
 
 def _wait_for_batches(out: Path, timeout: float = 120) -> None:
+    """Wait until a batch is committed: named in the manifest, not only renamed into place."""
     deadline = time.time() + timeout
     while time.time() < deadline:
-        if len(list((out / "runs").glob("batch-*.parquet"))) >= 1:
+        manifest = out / "manifest.json"
+        if manifest.exists() and json.loads(manifest.read_text()).get("batches"):
             return
         time.sleep(0.05)
     raise AssertionError("no batch committed in time")
