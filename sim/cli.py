@@ -475,7 +475,8 @@ def compare(
     store = ResultStore(out)
     if overwrite and store.manifest_path.exists():
         try:
-            store.erase()
+            with store.lock():  # never under a writer's feet
+                store.erase()
         except StoreError as e:
             _fail(str(e))
     _execute(exp, scenario.resolve(), out, workers, backend, scheduler, resume=True)

@@ -353,6 +353,24 @@ def test_any_manifest_bytes_give_one_message(tmp_path, data):
     assert code == 2 and "Traceback" not in output, output
 
 
+@PROPERTY
+@given(text=st.text(max_size=30))
+def test_any_set_option_gives_exit_0_or_2(tmp_path, text):
+    code, output = sezsim("run", SMALL, "--until", "2010", "--set", text)
+    assert code in (0, 2) and "Traceback" not in output, output
+
+
+@PROPERTY
+@given(text=st.text(max_size=20).filter(lambda t: not t.startswith("-")))
+def test_any_years_option_is_checked_before_running(tmp_path, text):
+    out = tmp_path / "out"
+    args = ["--replications", "1", "--workers", "1", "--until", "2010", "--out", out]
+    code, output = sezsim("compare", SMALL, "--years", text, *args)
+    assert code in (0, 2) and "Traceback" not in output, output
+    if code == 2:  # refused before anything ran
+        assert "--years" in output and not out.exists(), output
+
+
 # ------------------------------------------------------------------ the docs' examples
 def _example_after(text: str, marker: str) -> str:
     """The first fenced block after ``marker`` in a Markdown text."""
