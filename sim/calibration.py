@@ -154,7 +154,8 @@ def load_calibration(path: str | Path) -> tuple[CalibrationSpec, Path, dict]:
     try:
         spec = CalibrationSpec.model_validate(data)
     except ValidationError as err:
-        raise ScenarioError(str(path), format_validation_error(err, data)) from None
+        problems = format_validation_error(err, data, root=CalibrationSpec)
+        raise ScenarioError(str(path), problems) from None
     scenario = (Path(path).resolve().parent / spec.scenario).resolve()
     if not scenario.is_file():
         raise ScenarioError(str(path), [("scenario", f"no such scenario file: {scenario}")])

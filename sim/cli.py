@@ -7,6 +7,7 @@ naming the file and field and exit with status 2, without a traceback.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 import time
@@ -54,6 +55,20 @@ def _fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
+def _check_out(out: Path | None, option: str = "--out") -> None:
+    """Fail now, not after the runs, if ``out`` cannot be (or become) a folder."""
+    if out is None:
+        return
+    for folder in (out, *out.parents):
+        if folder.exists():
+            if not folder.is_dir():
+                what = "is a file" if folder == out else f"lies under the file {folder}"
+                _fail(f"{option}: {out} {what}; allowed: a folder, existing or new")
+            if not os.access(folder, os.W_OK | os.X_OK) and folder != out:
+                _fail(f"{option}: cannot create {out}: {folder} is not writable")
+            return
+
+
 def _overrides(pairs: list[str] | None) -> dict:
     out = {}
     for text in pairs or []:
@@ -62,7 +77,7 @@ def _overrides(pairs: list[str] | None) -> dict:
     return out
 
 
-def _summary_table(frame: pd.DataFrame, title: str, every: int) -> Table:
+def _summary_table(frame: pd.DataFrame, title: str, every: int, currency: str) -> Table:
     """National main indicators, every ``every`` years plus the last year."""
     nat = frame[frame["scope"] == "national"]
     years = nat["year"].tolist()
@@ -72,7 +87,7 @@ def _summary_table(frame: pd.DataFrame, title: str, every: int) -> Table:
     table.add_column("year", justify="right")
     for c in cols:
         table.add_column(_SHORT.get(c, c), justify="right")
-    table.caption = "money: million currency units per year; jobs: persons; counts: firms"
+    table.caption = f"money: {currency} per year; jobs: persons; counts: firms"
     for _, row in nat[nat["year"].isin(keep)].iterrows():
         table.add_row(str(int(row["year"])), *(_fmt(row[c]) for c in cols))
     return table
@@ -92,7 +107,7 @@ def _fmt(value: float) -> str:
 def run(
     scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
     policy: Annotated[str, typer.Option(help=f"Policy: {' | '.join(POLICIES)}.")] = "merge",
-    seed: Annotated[int, typer.Option(help="Random seed (Mesa's rng).")] = 42,
+    seed: Annotated[int, typer.Option(min=0, help="Random seed (Mesa's rng), 0 or more.")] = 42,
     until: Annotated[int | None, typer.Option(help="Last year to simulate.")] = None,
     set_: Annotated[
         list[str] | None,
@@ -101,13 +116,14 @@ def run(
     out: Annotated[
         Path | None, typer.Option(help="Directory for indicators.parquet / .csv.")
     ] = None,
-    every: Annotated[int, typer.Option(help="Print every N-th year.")] = 5,
+    every: Annotated[int, typer.Option(min=1, help="Print every N-th year (1 or more).")] = 5,
 ) -> None:
     """Run one simulation and print the main national indicators by year."""
     from sim.model import SEZClusterModel
 
     if policy not in POLICIES:
         _fail(f"--policy: unknown policy {policy!r}; allowed: {', '.join(POLICIES)}")
+    _check_out(out)
     try:
         overrides = _overrides(set_)
         spec = load_scenario(scenario, overrides=overrides or None)
@@ -122,7 +138,10 @@ def run(
     frame = model.indicators()
     console.print(
         _summary_table(
-            frame, f"{spec.name} - policy {policy} - seed {seed} ({spec.currency})", every
+            frame,
+            f"{spec.name} - policy {policy} - seed {seed} ({spec.currency})",
+            every,
+            spec.currency,
         )
     )
     console.print(f"simulated {spec.start_year}-{model.last_year} in {wall:.2f} s")
@@ -183,6 +202,7 @@ def calibrate(
         spec, scenario, raw = load_calibration(file)
     except ScenarioError as e:
         _fail(str(e))
+    _check_out(out)
     updates = {k: v for k, v in (("budget", budget), ("replications", replications)) if v}
     spec = spec.model_copy(update=updates)
     out = out or Path("results") / spec.name
@@ -324,12 +344,18 @@ def _execute(
                 resume=resume,
                 progress=progress,
             )
-        except StoreError as e:
+        except StoreError as e:  # a store in use, or an --out that cannot hold one
             _fail(str(e))
-        except ValueError as e:
+        except ValueError as e:  # --backend / --scheduler
             _fail(str(e))
         except WorkerLost as e:
             _fail(f"{e} (results so far are stored in {out})", code=3)
+    for damage in outcome.quarantined:
+        err_console.print(
+            f"[yellow]quarantined[/] {damage}; its runs were run again "
+            f"(files kept in {out / 'quarantine'})",
+            highlight=False,
+        )
     console.print(
         f"{outcome.completed} runs in {outcome.seconds:.1f} s "
         f"({60 * outcome.completed / max(outcome.seconds, 1e-9):,.0f} runs/min), "
@@ -356,6 +382,12 @@ def _report(exp, scenario_path: Path, out: Path, sensitivity=None, **sections) -
 
     store = ResultStore(out)
     results, runs = store.results(), store.runs()
+    if results.empty:
+        _fail(
+            f"no run finished without an error, so there is no report; the errors: "
+            f"sezsim results {out}",
+            code=1,
+        )
     spec = load_scenario(scenario_path)
     years = exp.years or [
         y for y in (2021, 2030, 2040) if spec.start_year <= y <= (exp.until or spec.end_year)
@@ -407,6 +439,24 @@ def _fiscal_and_jobs(results, spec, years: list[int], out: Path) -> tuple:
     return fiscal, jobs
 
 
+def _years_option(text: str, first: int, last: int) -> list[int]:
+    """Parse ``--years 2021,2030``: whole years within the simulated span."""
+    years = []
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        try:
+            year = int(part)
+        except ValueError:
+            _fail(f"--years: {part!r} is not a year; allowed: comma-separated years (2021,2030)")
+        if not first <= year <= last:
+            _fail(f"--years: {year} is not simulated; allowed: {first}-{last}")
+        years.append(year)
+    if not years:
+        _fail(f"--years: no year given; allowed: comma-separated years in {first}-{last}")
+    return years
+
+
 @app.command()
 def compare(
     scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
@@ -414,11 +464,14 @@ def compare(
     workers: Annotated[int | None, typer.Option(min=1, help="Worker processes.")] = None,
     out: Annotated[Path | None, typer.Option(help="Output folder.")] = None,
     until: Annotated[int | None, typer.Option(help="Last year to simulate.")] = None,
-    seed: Annotated[int, typer.Option(help="Base seed; replication k uses seed+k.")] = 1,
+    seed: Annotated[int, typer.Option(min=0, help="Base seed; replication k uses seed+k.")] = 1,
     policies: Annotated[
         str, typer.Option(help="Comma-separated policies.")
     ] = "merge,no_merge,heterodox",
-    years: Annotated[str, typer.Option(help="Years of the synergy table.")] = "2021,2030,2040",
+    years: Annotated[
+        str | None,
+        typer.Option(help="Years of the synergy table, comma-separated [default: 2021,2030,2040]."),
+    ] = None,
     backend: Annotated[str, typer.Option(help="local | dask")] = "local",
     scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address.")] = None,
     overwrite: Annotated[bool, typer.Option(help="Replace an existing store in --out.")] = False,
@@ -434,34 +487,44 @@ def compare(
 
     try:
         spec = load_scenario(scenario)
-        wanted = [int(y) for y in years.split(",") if y.strip()]
-        exp = Experiment(
-            name=f"compare-{scenario.stem}",
-            scenario=str(scenario.resolve()),
-            policies=[p.strip() for p in policies.split(",") if p.strip()],
-            replications=replications,
-            seed=seed,
-            until=until,
-            indicators=INDICATORS.names,
-            scopes=["national", "region", "sez", "cluster"],
-            years=wanted,
-        )
     except ScenarioError as e:
         _fail(str(e))
-    except ValueError as e:
-        _fail(str(e).splitlines()[-1] if "\n" in str(e) else str(e))
+    _check_out(out)
+    if decomposition is not None and not (decomposition / "decomposition.csv").is_file():
+        _fail(f"--decomposition: no decomposition.csv in {decomposition} (run sezsim decompose)")
+    span = f"{spec.start_year}-{spec.end_year} (the years of {scenario})"
+    if until is not None and not spec.start_year <= until <= spec.end_year:
+        _fail(f"--until: {until} is outside the scenario; allowed: {span}")
+    last = until or spec.end_year
+    wanted = _years_option(years, spec.start_year, last) if years is not None else []
+    chosen = [p.strip() for p in policies.split(",") if p.strip()]
+    unknown = [p for p in chosen if p not in POLICIES]
+    if unknown or not chosen:
+        _fail(f"--policies: unknown policy {unknown or policies!r}; allowed: {', '.join(POLICIES)}")
+    exp = Experiment(
+        name=f"compare-{scenario.stem}",
+        scenario=str(scenario.resolve()),
+        policies=chosen,
+        replications=replications,
+        seed=seed,
+        until=until,
+        indicators=INDICATORS.names,
+        scopes=["national", "region", "sez", "cluster"],
+        years=wanted,
+    )
     out = out or Path("results") / f"compare-{scenario.stem}"
     store = ResultStore(out)
     if overwrite and store.manifest_path.exists():
         try:
-            store.erase()
+            with store.lock():  # never under a writer's feet
+                store.erase()
         except StoreError as e:
             _fail(str(e))
     _execute(exp, scenario.resolve(), out, workers, backend, scheduler, resume=True)
     results = store.results()
     sections: dict = {}
-    last = until or spec.end_year
-    shown = [y for y in wanted if spec.start_year <= y <= last] or [last]
+    defaults = [y for y in (2021, 2030, 2040) if spec.start_year <= y <= last]
+    shown = wanted or defaults or [last]
     if {"merge", "no_merge"} <= set(exp.policies) and not results.empty:
         table = synergy_table(
             results,
@@ -487,12 +550,7 @@ def compare(
         )
         sections["fiscal"], sections["jobs"] = _fiscal_and_jobs(results, spec, shown, out)
     if decomposition is not None:
-        table_path = decomposition / "decomposition.csv"
-        if not table_path.is_file():
-            _fail(
-                f"--decomposition: no decomposition.csv in {decomposition} (run sezsim decompose)"
-            )
-        sections["channels"] = pd.read_csv(table_path)
+        sections["channels"] = pd.read_csv(decomposition / "decomposition.csv")
         for png in decomposition.glob("waterfall_*.png"):
             shutil.copyfile(png, out / png.name)
     path = _report(exp, scenario.resolve(), out, **sections)
@@ -511,7 +569,7 @@ def decompose(
     channels: Annotated[
         str, typer.Option(help="Channels to attribute (the others stay off).")
     ] = "finance,industry,labour,innovation",
-    seed: Annotated[int, typer.Option(help="Base seed; replication k uses seed+k.")] = 1,
+    seed: Annotated[int, typer.Option(min=0, help="Base seed; replication k uses seed+k.")] = 1,
     out: Annotated[Path | None, typer.Option(help="Output folder.")] = None,
     resume: Annotated[bool, typer.Option(help="Complete an interrupted decomposition.")] = False,
 ) -> None:
@@ -537,15 +595,10 @@ def decompose(
               f"allowed: {', '.join(INDICATORS.names)}")  # fmt: skip
     try:
         spec = load_scenario(scenario)
-        wanted_years = [int(y) for y in years.split(",") if y.strip()]
     except ScenarioError as e:
         _fail(str(e))
-    except ValueError:
-        _fail(f"--years: expected comma-separated years, got {years!r}")
-    outside = [y for y in wanted_years if not spec.start_year <= y <= spec.end_year]
-    if outside or not wanted_years:
-        _fail(f"--years: {outside[0] if outside else '(none)'} is outside the scenario's span "
-              f"[{spec.start_year}, {spec.end_year}]")  # fmt: skip
+    _check_out(out)
+    wanted_years = _years_option(years, spec.start_year, spec.end_year)
     exp = decomposition_experiment(
         str(scenario.resolve()),
         replications=replications,
@@ -597,6 +650,7 @@ def experiment(
         spec = load_scenario(scenario_path)
     except ScenarioError as e:
         _fail(str(e))
+    _check_out(out)
     out = out or Path("results") / exp.name
     outcome = _execute(exp, scenario_path, out, workers, backend, scheduler, resume)
     si = None
@@ -623,15 +677,51 @@ def experiment(
 @app.command()
 def results(
     folder: Annotated[Path, typer.Argument(help="An experiment's output folder.")],
+    verify: Annotated[
+        bool,
+        typer.Option(
+            "--verify",
+            help="Check the store end to end (checksums, every page, runs against rows); "
+            "exit 1 naming what is damaged.",
+        ),
+    ] = False,
 ) -> None:
-    """Show what a finished or partial results store holds."""
-    from sim.experiments.store import ResultStore
+    """Show what a finished or partial results store holds (checksums checked)."""
+    from sim.experiments.store import ResultStore, StoreError
 
     store = ResultStore(folder)
-    if not store.manifest_path.exists():
+    if not folder.is_dir() or not store.manifest_path.is_file():
         _fail(f"{folder}: not a results store (no manifest.json)")
-    man = store.manifest()
-    runs = store.runs()
+    try:
+        store.manifest()
+    except StoreError as e:
+        _fail(str(e))
+    try:
+        if verify:
+            problems = store.verify()
+            if problems:
+                _fail(
+                    f"{folder}: {len(problems)} problem(s)\n"
+                    + "\n".join(f"  {p}" for p in problems)
+                    + "\nrun the experiment again with --resume: damaged batches are "
+                    "quarantined and their runs rerun",
+                    code=1,
+                )
+        else:
+            damaged = store.check_batches()
+            if damaged:
+                _fail(
+                    f"{folder}: {len(damaged)} damaged batch(es)\n"
+                    + "\n".join(f"  {d}" for d in damaged)
+                    + "\nrun the experiment again with --resume: damaged batches are "
+                    "quarantined and their runs rerun",
+                    code=1,
+                )
+        man = store.manifest()
+        runs = store.runs()
+        res = store.results()
+    except StoreError as e:
+        _fail(str(e), code=1)
     ok = int((runs["status"] == "ok").sum())
     failed = int((runs["status"] != "ok").sum())
     total = int(man["runs"])
@@ -649,7 +739,12 @@ def results(
         else exp["design"]["type"],
     )
     t.add_row("runs", f"{ok} ok, {failed} failed, {total - ok - failed} missing of {total}")
-    res = store.results()
+    if "batches" in man:
+        t.add_row(
+            "batches",
+            f"{len(man['batches'])} committed, checksums "
+            + ("and pages verified" if verify else "verified"),
+        )
     if not res.empty:
         t.add_row(
             "rows",

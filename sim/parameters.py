@@ -55,7 +55,7 @@ class ModelParameters(BaseModel):
     road_factor: float = _p(
         1.25,
         "1",
-        "shared/data/README.md: road distances are 10-40% longer than great-circle",
+        "data/README.md: road distances are 10-40% longer than great-circle",
         "Road km per great-circle km, applied to the scenario's distances.",
         ge=1.0,
         le=2.0,

@@ -210,12 +210,9 @@ def _path(loc: tuple[Any, ...], data: Any) -> str:
     parts: list[str] = []
     node = data
     for key in loc:
-        if isinstance(key, int):
-            item_id = (
-                node[key].get("id")
-                if isinstance(node, list) and isinstance(node[key], dict)
-                else None
-            )
+        if isinstance(key, int) and parts and isinstance(node, list):
+            item = node[key] if 0 <= key < len(node) else None
+            item_id = item.get("id") if isinstance(item, dict) else None
             parts[-1] = f"{parts[-1]}[{key}]" + (f"({item_id})" if item_id else "")
         else:
             parts.append(str(key))
@@ -226,37 +223,82 @@ def _path(loc: tuple[Any, ...], data: Any) -> str:
     return ".".join(parts) or "(top level)"
 
 
-def _allowed_fields(loc: tuple[Any, ...]) -> str:
-    """Name the fields allowed at the parent of ``loc`` (for 'unknown field' errors)."""
-    model: Any = Scenario
+def _model_in(annotation: Any) -> tuple[Any, bool]:
+    """The pydantic model an annotation holds, and whether it sits under mapping keys.
+
+    ``Design`` -> (Design, False); ``dict[str, ParameterRange]`` -> (ParameterRange, True);
+    ``list[Sector]`` -> (Sector, False), since list indices are skipped anyway.
+    """
+    origin = getattr(annotation, "__origin__", None)
+    args = getattr(annotation, "__args__", ())
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation, False
+    if origin is dict and len(args) == 2:
+        inner, _ = _model_in(args[1])
+        return inner, inner is not None
+    for arg in args:
+        inner, keyed = _model_in(arg)
+        if inner is not None:
+            return inner, keyed
+    return None, False
+
+
+def _allowed_fields(loc: tuple[Any, ...], root: type[BaseModel] | None = None) -> str:
+    """Name the fields allowed at the parent of ``loc`` (for 'unknown field' errors).
+
+    Args:
+        loc: the pydantic location of the unknown field.
+        root: the schema of the whole file (a :class:`Scenario` by default).
+    """
+    model: Any = root or Scenario
+    keyed = False  # the next key is a free mapping key (e.g. a parameter name)
     for key in loc[:-1]:
         if isinstance(key, int):
+            continue
+        if keyed:
+            keyed = False
             continue
         field = model.model_fields.get(key)
         if field is None:
             return ""
-        ann = field.annotation
-        args = getattr(ann, "__args__", ())
-        candidates = [a for a in (ann, *args) if isinstance(a, type) and issubclass(a, BaseModel)]
-        if not candidates:
+        model, keyed = _model_in(field.annotation)
+        if model is None:
             return ""
-        model = candidates[0]
+    if keyed:
+        return ""
     return ", ".join(model.model_fields)
 
 
-def format_validation_error(err: ValidationError, data: Any) -> list[tuple[str, str]]:
+def format_validation_error(
+    err: ValidationError, data: Any, root: type[BaseModel] | None = None
+) -> list[tuple[str, str]]:
+    """Turn a pydantic error into (field path, message) pairs, one per problem.
+
+    Args:
+        err: the validation error.
+        data: the mapping that was validated (list items are named by their ``id``).
+        root: the schema validated against, for the list of allowed fields
+            (a :class:`Scenario` by default).
+    """
     problems = []
     for e in err.errors():
         loc = tuple(k for k in e["loc"] if k not in ("function-after",))
         msg = e["msg"]
         if e["type"] == "extra_forbidden":
-            msg = f"unknown field; allowed fields here: {_allowed_fields(loc)}"
+            allowed = _allowed_fields(loc, root)
+            msg = f"unknown field; allowed fields here: {allowed}" if allowed else "unknown field"
         elif e["type"] == "missing":
             msg = "required field is missing"
         elif "input" in e and e["type"] not in ("value_error",):
-            msg = f"{msg} (got {e['input']!r})"
+            msg = f"{msg} (got {_short(e['input'])})"
         problems.append((_path(loc, data), msg.replace("Value error, ", "")))
     return problems
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    """``repr`` of a value, cut to ``limit`` characters (a whole mapping can be huge)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _cross_check(s: Scenario) -> list[tuple[str, str]]:
@@ -351,17 +393,42 @@ _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def read_yaml(path: str | Path) -> Any:
-    """Parse a YAML file, turning syntax errors into a :class:`ScenarioError`."""
+    """Parse a YAML file; anything unreadable becomes one :class:`ScenarioError`.
+
+    Covers a missing file, a folder, bytes that are not UTF-8 text (a binary file),
+    malformed YAML and values YAML itself cannot build (``2020-13-45`` as a date).
+    """
     p = Path(path)
-    if not p.is_file():
+    if not p.exists():
         raise ScenarioError(str(p), [("(file)", "no such file")])
+    if not p.is_file():
+        raise ScenarioError(str(p), [("(file)", "not a file; expected a YAML file")])
     try:
-        return yaml.load(p.read_text(encoding="utf-8"), Loader=_SafeLoader)
+        text = p.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise ScenarioError(
+            str(p),
+            [
+                (
+                    "(file)",
+                    f"not a UTF-8 text file (byte 0x{err.object[err.start]:02x} at offset "
+                    f"{err.start}); expected a YAML file",
+                )
+            ],
+        ) from None
+    except OSError as err:
+        raise ScenarioError(str(p), [("(file)", f"cannot read: {err.strerror}")]) from None
+    try:
+        return yaml.load(text, Loader=_SafeLoader)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(file)"
         problem = getattr(err, "problem", None) or str(err)
         raise ScenarioError(str(p), [(where, f"malformed YAML: {problem}")]) from None
+    except (ValueError, TypeError, OverflowError, RecursionError) as err:
+        # PyYAML's constructors raise these for values it parses but cannot build
+        # (an impossible date, a nesting too deep).
+        raise ScenarioError(str(p), [("(file)", f"malformed YAML: {err}")]) from None
 
 
 def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
@@ -382,8 +449,21 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
     return validate_scenario(data, file=str(path))
 
 
-def apply_overrides(data: Any, overrides: dict[str, Any], file: str) -> Any:
-    """Return a copy of a scenario mapping with dotted-path overrides applied."""
+def apply_overrides(
+    data: Any, overrides: dict[str, Any], file: str, label: str = "--set {key}"
+) -> Any:
+    """Return a copy of a scenario mapping with dotted-path overrides applied.
+
+    Args:
+        data: the parsed scenario mapping (not changed).
+        overrides: ``{"dotted.path": value}``; a bare name is a model parameter.
+        file: the file named in errors.
+        label: how an override is named in errors, ``{key}`` standing for its path
+            (``fixed.{key}`` for an experiment file).
+
+    Returns:
+        The changed copy.
+    """
     import copy
 
     data = copy.deepcopy(data) if isinstance(data, dict) else data
@@ -395,7 +475,7 @@ def apply_overrides(data: Any, overrides: dict[str, Any], file: str) -> Any:
         if len(parts) == 1:
             if key not in ModelParameters.model_fields:
                 allowed = ", ".join(ModelParameters.model_fields)
-                problems.append((f"--set {key}", f"unknown parameter; allowed: {allowed}"))
+                problems.append((label.format(key=key), f"unknown parameter; allowed: {allowed}"))
                 continue
             parts = ["parameters", key]
         node: Any = data
@@ -407,19 +487,19 @@ def apply_overrides(data: Any, overrides: dict[str, Any], file: str) -> Any:
                     match = [node[int(part)]]
                 if not match:
                     ids = ", ".join(str(x.get("id")) for x in node if isinstance(x, dict))
-                    problems.append((f"--set {key}", f"no item {part!r}; items: {ids}"))
+                    problems.append((label.format(key=key), f"no item {part!r}; items: {ids}"))
                     ok = False
                     break
                 node = match[0]
             elif isinstance(node, dict):
                 node = node.setdefault(part, {})
             else:
-                problems.append((f"--set {key}", f"{part!r} is not a mapping"))
+                problems.append((label.format(key=key), f"{part!r} is not a mapping"))
                 ok = False
                 break
         if ok:
             if not isinstance(node, dict):
-                problems.append((f"--set {key}", "target is not a mapping"))
+                problems.append((label.format(key=key), "target is not a mapping"))
             else:
                 node[parts[-1]] = value
     if problems:
@@ -432,12 +512,18 @@ def parse_override(text: str) -> tuple[str, Any]:
     if "=" not in text:
         raise ScenarioError("--set", [(text, "expected key=value")])
     key, raw = text.split("=", 1)
-    value = yaml.safe_load(raw) if raw.strip() else None
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else None
+    except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError) as err:
+        problem = getattr(err, "problem", None) or str(err)
+        raise ScenarioError("--set", [(text, f"value is not valid YAML: {problem}")]) from None
+    if not key.strip():
+        raise ScenarioError("--set", [(text, "expected key=value with a non-empty key")])
     return key.strip(), value
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in km (R = 6371.0088 km, as in shared/data)."""
+    """Great-circle distance in km (R = 6371.0088 km, as in data/kz_city_distances.csv)."""
     r = 6371.0088
     p1, p2 = math.radians(lat1), math.radians(lat2)
     dp, dl = p2 - p1, math.radians(lon2 - lon1)

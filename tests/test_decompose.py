@@ -75,8 +75,8 @@ def test_channel_contributions_add_up_to_the_synergy(tmp_path, small_path):
     [
         (["--channels", "finance,magic"], "--channels: unknown channel 'magic'"),
         (["--indicators", "taxes,happiness"], "--indicators: unknown indicator 'happiness'"),
-        (["--years", "1900"], "--years: 1900 is outside"),
-        (["--years", "abc"], "--years: expected comma-separated years"),
+        (["--years", "1900"], "--years: 1900 is not simulated"),
+        (["--years", "abc"], "--years: 'abc' is not a year"),
     ],
 )
 def test_decompose_rejects_unknown_names_in_one_line(small_path, tmp_path, args, message):

@@ -15,11 +15,27 @@ from collections.abc import Iterator, Sequence
 
 from sim.experiments.runs import RunResult, RunTask, run_one
 
-__all__ = ["BACKENDS", "Backend", "DaskBackend", "LocalBackend", "WorkerLost", "make_backend"]
+__all__ = [
+    "BACKENDS",
+    "Backend",
+    "DaskBackend",
+    "LocalBackend",
+    "SchedulerUnreachable",
+    "WorkerLost",
+    "make_backend",
+]
 
 
 class WorkerLost(RuntimeError):
     """A worker process died (killed, out of memory); finished runs are already stored."""
+
+
+class SchedulerUnreachable(ValueError):
+    """``--scheduler`` names an address where no Dask scheduler answers."""
+
+
+#: Seconds to wait for a Dask scheduler named by ``--scheduler`` before giving up.
+CONNECT_SECONDS = 5
 
 
 class Backend:
@@ -98,7 +114,15 @@ class DaskBackend(Backend):
 
         self.cluster = None
         if scheduler:
-            self.client = Client(scheduler)
+            try:
+                self.client = Client(scheduler, timeout=f"{CONNECT_SECONDS}s")
+            except Exception as err:  # OSError, TimeoutError, ValueError for a bad address
+                reason = str(err).splitlines()[0] if str(err) else type(err).__name__
+                raise SchedulerUnreachable(
+                    f"--scheduler: no Dask scheduler answered at {scheduler!r} within "
+                    f"{CONNECT_SECONDS} s ({reason}); start one with `dask scheduler` and give "
+                    "its address, tcp://HOST:8786"
+                ) from None
         else:
             self.cluster = LocalCluster(
                 n_workers=workers or os.cpu_count() or 1,

@@ -13,11 +13,18 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sim.indicators import INDICATORS
-from sim.parameters import ModelParameters
+from sim.parameters import ModelParameters, parameter_table
 from sim.policy import POLICIES
-from sim.scenario import ScenarioError, format_validation_error, read_yaml
+from sim.scenario import (
+    Scenario,
+    ScenarioError,
+    apply_overrides,
+    format_validation_error,
+    read_yaml,
+    validate_scenario,
+)
 
-__all__ = ["Design", "Experiment", "ParameterRange", "load_experiment"]
+__all__ = ["Design", "Experiment", "ParameterRange", "check_against_scenario", "load_experiment"]
 
 Scope = Literal["national", "region", "sez", "cluster"]
 
@@ -110,15 +117,26 @@ class Experiment(_Strict):
                     f"indicators: unknown indicator {i!r}; allowed: {', '.join(INDICATORS.names)}"
                 )
         if self.analysis.indicator not in INDICATORS.names:
-            problems.append(f"analysis.indicator: unknown indicator {self.analysis.indicator!r}")
+            problems.append(
+                f"analysis.indicator: unknown indicator {self.analysis.indicator!r}; "
+                f"allowed: {', '.join(INDICATORS.names)}"
+            )
+        for field in ("treatment", "control"):
+            policy = getattr(self.analysis, field)
+            if policy not in POLICIES:
+                problems.append(
+                    f"analysis.{field}: unknown policy {policy!r}; allowed: {', '.join(POLICIES)}"
+                )
         for name in self.design.parameters:
             if name not in ModelParameters.model_fields and "." not in name:
                 problems.append(
-                    f"design.parameters.{name}: unknown parameter; allowed: model parameter "
-                    "names or dotted scenario paths"
+                    f"design.parameters.{name}: unknown parameter; allowed: "
+                    f"{', '.join(ModelParameters.model_fields)}, or a dotted scenario path "
+                    "(sectors.<id>.world_demand)"
                 )
         if problems:
-            raise ValueError("; ".join(problems))
+            # One line per problem: load_experiment reports each on its own.
+            raise ValueError(_SEPARATOR.join(problems))
         return self
 
     def scenario_path(self, base: Path) -> Path:
@@ -129,11 +147,38 @@ class Experiment(_Strict):
         return (base / p).resolve()
 
 
+#: Joins the problems of :meth:`Experiment._known_names` (split again on loading).
+_SEPARATOR = "\n"
+
+
 def load_experiment(path: str | Path) -> tuple[Experiment, Path]:
-    """Read and validate an experiment file; return it with its scenario's path."""
+    """Read and validate an experiment file, against its own schema and its scenario's.
+
+    Every problem is collected before anything runs: the file's own fields, then every
+    parameter name, dotted path, value type and range in ``fixed`` and the design
+    (checked by applying it to the scenario), and the years against the scenario's span.
+
+    Args:
+        path: the experiment YAML file.
+
+    Returns:
+        The experiment and the path of its scenario file.
+
+    Raises:
+        ScenarioError: one entry per problem, naming the field and what is allowed.
+    """
     data = read_yaml(path)
     if not isinstance(data, dict):
-        raise ScenarioError(str(path), [("(top level)", "expected a mapping of fields")])
+        raise ScenarioError(
+            str(path),
+            [
+                (
+                    "(top level)",
+                    f"expected a mapping of experiment fields, got {type(data).__name__}; "
+                    f"allowed fields: {', '.join(Experiment.model_fields)}",
+                )
+            ],
+        )
     if "targets" in data and "free" in data:
         raise ScenarioError(
             str(path), [("(top level)", "this is a calibration file: run it with sezsim calibrate")]
@@ -142,16 +187,135 @@ def load_experiment(path: str | Path) -> tuple[Experiment, Path]:
         exp = Experiment.model_validate(data)
     except ValidationError as err:
         problems = []
-        for loc, msg in format_validation_error(err, data):
-            # Model-level checks join several messages; split them back into lines.
-            for part in msg.split("; "):
-                if ": " in part and loc == "(top level)":
+        for loc, msg in format_validation_error(err, data, root=Experiment):
+            for part in msg.split(_SEPARATOR):
+                if loc == "(top level)" and ": " in part:
                     field, text = part.split(": ", 1)
                     problems.append((field, text))
                 else:
                     problems.append((loc, part))
         raise ScenarioError(str(path), problems) from None
-    scenario = exp.scenario_path(Path(path).resolve().parent)
-    if not scenario.is_file():
+    try:
+        scenario = exp.scenario_path(Path(path).resolve().parent)
+        found = scenario.is_file()
+    except (OSError, ValueError):  # a name no file system accepts (a NUL byte)
+        raise ScenarioError(
+            str(path), [("scenario", f"not a usable file name: {exp.scenario!r}")]
+        ) from None
+    if not found:
         raise ScenarioError(str(path), [("scenario", f"no such scenario file: {scenario}")])
+    problems = check_against_scenario(exp, scenario)
+    if problems:
+        raise ScenarioError(str(path), problems)
     return exp, scenario
+
+
+def check_against_scenario(exp: Experiment, scenario: str | Path) -> list[tuple[str, str]]:
+    """Problems of an experiment that only its scenario can tell.
+
+    Each override in ``fixed`` and each design parameter at its bounds (``low``, ``high``
+    and the midpoint, so an integer field swept by a sampled design is caught) or at each
+    of its ``values`` is applied to the scenario, which is then validated as a run would
+    validate it. ``until``, ``years`` and ``analysis.year`` must lie within the
+    scenario's years, and ``analysis.name`` must name something of ``analysis.scope``.
+
+    Args:
+        exp: an experiment valid against its own schema.
+        scenario: its scenario file.
+
+    Returns:
+        (field path, message) pairs; empty when the experiment can run.
+
+    Raises:
+        ScenarioError: the scenario file itself is unreadable or invalid.
+    """
+    spec = validate_scenario(read_yaml(scenario), file=str(scenario))
+    base = spec.model_dump()
+    problems: list[tuple[str, str]] = []
+
+    def trial(label: str, overrides: dict[str, Any], key: str) -> list[tuple[str, str]]:
+        try:
+            validate_scenario(
+                apply_overrides(base, overrides, str(scenario), label=label), str(scenario)
+            )
+        except ScenarioError as err:
+            found = []
+            for loc, msg in err.problems:
+                if loc != label and not loc.endswith(key.split(".")[-1]):
+                    msg = f"makes the scenario invalid at {loc}: {msg}"
+                found.append((label, msg if "allowed" in msg else msg + _allowed(key)))
+            return found
+        return []
+
+    for key, value in exp.fixed.items():
+        problems += trial(f"fixed.{key}", {key: value}, key)
+    fixed = exp.fixed if not problems else {}
+    for name, rng in exp.design.parameters.items():
+        where = f"design.parameters.{name}"
+        if rng.values is not None:
+            for i, value in enumerate(rng.values):
+                problems += trial(f"{where}.values[{i}]", {**fixed, name: value}, name)
+            continue
+        bounds = trial(f"{where}.low", {**fixed, name: rng.low}, name)
+        bounds += trial(f"{where}.high", {**fixed, name: rng.high}, name)
+        if not bounds:
+            mid = (rng.low + rng.high) / 2
+            bounds = [
+                (loc, f"values sampled between low and high are refused ({mid:g}): {msg}")
+                for loc, msg in trial(where, {**fixed, name: mid}, name)
+            ]
+        problems += bounds
+
+    start, end = spec.start_year, spec.end_year
+    span = f"{start}-{end} (the years of {Path(scenario).name})"
+    if exp.until is not None and not start <= exp.until <= end:
+        problems.append(("until", f"{exp.until} is outside the scenario; allowed: {span}"))
+    last = exp.until if exp.until is not None and start <= exp.until <= end else end
+    simulated = f"{start}-{last} (the simulated years)"
+    for i, year in enumerate(exp.years):
+        if not start <= year <= last:
+            problems.append((f"years[{i}]", f"{year} is not simulated; allowed: {simulated}"))
+    year = exp.analysis.year
+    if year is not None and not start <= year <= last:
+        problems.append(("analysis.year", f"{year} is not simulated; allowed: {simulated}"))
+    names = _scope_names(spec)[exp.analysis.scope]
+    if exp.analysis.name not in names:
+        problems.append(
+            (
+                "analysis.name",
+                f"{exp.analysis.name!r} is not a {exp.analysis.scope} of the scenario; "
+                f"allowed: {', '.join(names)}",
+            )
+        )
+    if exp.design.type in ("sobol", "morris"):
+        for field in ("treatment", "control"):
+            policy = getattr(exp.analysis, field)
+            if policy not in exp.policies:
+                problems.append(
+                    (
+                        f"analysis.{field}",
+                        f"{policy!r} is not among the experiment's policies; "
+                        f"allowed: {', '.join(exp.policies)}",
+                    )
+                )
+    return problems
+
+
+def _scope_names(spec: Scenario) -> dict[str, list[str]]:
+    """The names each scope of the indicator tables can take in a scenario."""
+    return {
+        "national": ["national"],
+        "region": [r.id for r in spec.regions],
+        "sez": [z.id for z in spec.sezs],
+        "cluster": [c.id for c in spec.clusters],
+    }
+
+
+def _allowed(key: str) -> str:
+    """``; allowed: <range> (<unit>)`` for a model parameter's name, else nothing."""
+    name = key.removeprefix("parameters.")
+    for row in parameter_table():
+        if row["name"] == name:
+            unit = f" ({row['unit']})" if row["unit"] and row["unit"] != "1" else ""
+            return f"; allowed: {row['range']}{unit}"
+    return ""
