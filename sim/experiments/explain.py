@@ -109,11 +109,12 @@ def explain_synergy(
             ]["contribution"]
             sign = "positive" if total.iloc[0] > 0 else "negative"
             push = "up" if top["contribution"] > 0 else "down"
+            unit = _unit(indicator, currency)
             lines.append(
                 f"- {_NAMES.get(indicator, indicator).capitalize()} ({year}): the synergy is "
                 f"{sign}; the **{top['channel']}** channel moves it most ({push}, "
-                f"{_amount(top['contribution'], _unit(indicator, currency))}, 95% CI "
-                f"[{_amount(top['ci_low'], '')}, {_amount(top['ci_high'], '')}])."
+                f"{_amount(top['contribution'], unit)}, 95% CI "
+                f"{_amount(top['ci_low'], unit)} to {_amount(top['ci_high'], unit)})."
             )
         lines.append("")
     if fiscal is not None and not fiscal.empty:
