@@ -505,6 +505,7 @@ def discover(
     ] = None,
 ) -> None:
     """Scenario discovery: where merging wins or loses (PRIM boxes, CART, feature scores)."""
+    from sim.experiments.discover import DiscoveryError
     from sim.experiments.discover import discover as run_discovery
     from sim.experiments.outcome import Outcome, OutcomeError
     from sim.experiments.report import write_discovery_report
@@ -574,7 +575,7 @@ def discover(
             seed=settings.seed,
             expected_points=outcome_run.total // (len(exp.policies) * exp.replications),
         )
-    except ValueError as e:
+    except DiscoveryError as e:
         _fail(f"{out}: {e}")
     found.write(out / "discovery")
     ranges = {

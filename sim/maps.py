@@ -219,7 +219,9 @@ def choropleth(
     for unit_ in sorted(units, key=lambda u: -u.area):
         value = by_pcode.get(unit_.pcode)
         face = _GREY if value is None else scale(norm(value))
-        ax.add_patch(PathPatch(unit_.path(), facecolor=face, edgecolor="white", lw=0.6))
+        patch = PathPatch(unit_.path(), facecolor=face, edgecolor="white", lw=0.6)
+        patch.set_gid(unit_.pcode)  # find a unit's patch by its code (tests, SVG output)
+        ax.add_patch(patch)
     if annotate:
         for unit_ in units:
             value = by_pcode.get(unit_.pcode)

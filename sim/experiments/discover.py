@@ -40,6 +40,7 @@ from sim.experiments.outcome import Outcome
 from sim.experiments.runs import param_column
 
 __all__ = [
+    "DiscoveryError",
     "DiscoveryResult",
     "PrimBoxResult",
     "cart_leaves",
@@ -48,6 +49,10 @@ __all__ = [
     "prim_box",
     "synergy_by_point",
 ]
+
+
+class DiscoveryError(ValueError):
+    """The store cannot support a discovery (too few design points with both policies)."""
 
 
 @dataclass
@@ -220,7 +225,10 @@ def prim_box(
     n_cases = int(cases.sum())
     if n_cases == 0:
         return None
-    alg = prim.Prim(x, cases.astype(int), peel_alpha=peel_alpha, mass_min=mass_min)
+    with warnings.catch_warnings():
+        # EMA Workbench 3.0 calls DataFrame.drop(inplace=True), deprecated in pandas 3.1.
+        warnings.filterwarnings("ignore", message="The inplace keyword")
+        alg = prim.Prim(x, cases.astype(int), peel_alpha=peel_alpha, mass_min=mass_min)
     box = alg.find_box()
     trajectory = box.peeling_trajectory.reset_index(drop=True)
     dense = np.flatnonzero(trajectory["density"].to_numpy() >= min_density)
@@ -249,7 +257,8 @@ def cart_leaves(
     _import_ema()
     from ema_workbench.analysis import cart
 
-    alg = cart.CART(x, cases.astype(int), mass_min=mass_min)
+    # EMA truncates mass_min * points to an int; keep a leaf at least one point large.
+    alg = cart.CART(x, cases.astype(int), mass_min=max(mass_min, 1.0 / len(x)))
     # EMA's CART leaves scikit-learn's random_state unset: the global generator decides.
     state = np.random.get_state()  # noqa: NPY002
     try:
@@ -330,11 +339,11 @@ def discover(
         A :class:`DiscoveryResult`.
 
     Raises:
-        ValueError: fewer than 10 points have both policies' runs.
+        DiscoveryError: fewer than 10 points have both policies' runs.
     """
     table = synergy_by_point(results, outcome, parameters, treatment, control)
     if len(table) < 10:
-        raise ValueError(
+        raise DiscoveryError(
             f"scenario discovery needs at least 10 design points with both policies' runs, "
             f"have {len(table)}"
         )
