@@ -19,11 +19,15 @@ $(VENV)/.installed: pyproject.toml setup.py sim/_kernels.c
 install: $(VENV)/.installed
 
 # The main job: merge vs no-merge (and heterodox) on Kazakhstan with common random
-# numbers; REPLICATIONS is sized to finish in about a minute on 2 cores.
+# numbers; REPLICATIONS is sized to finish in about a minute on 2 cores. First, scenario
+# discovery (experiments/discover_merge.yaml, about a minute more): where merging wins,
+# whose PRIM box the compare report includes next to its synergy map.
 REPLICATIONS ?= 100
 run: install
+	$(VENV)/bin/sezsim discover experiments/discover_merge.yaml \
+		--out results/discover_merge --overwrite
 	$(VENV)/bin/sezsim compare scenarios/kazakhstan.yaml --replications $(REPLICATIONS) \
-		--out results/compare-kazakhstan --overwrite
+		--out results/compare-kazakhstan --overwrite --discovery results/discover_merge
 
 test: install
 	$(VENV)/bin/python -m pytest -q

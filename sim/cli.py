@@ -349,7 +349,7 @@ def _synergy_rich(table, title: str) -> Table:
     return t
 
 
-def _report(exp, scenario_path: Path, out: Path, sensitivity=None) -> Path:
+def _report(exp, scenario_path: Path, out: Path, sensitivity=None, discovery=None) -> Path:
     from sim.experiments.report import write_report
     from sim.experiments.store import ResultStore
 
@@ -369,6 +369,7 @@ def _report(exp, scenario_path: Path, out: Path, sensitivity=None) -> Path:
         exp.analysis.treatment,
         exp.analysis.control,
         sensitivity,
+        discovery=discovery,
     )
 
 
@@ -387,6 +388,10 @@ def compare(
     backend: Annotated[str, typer.Option(help="local | dask")] = "local",
     scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address.")] = None,
     overwrite: Annotated[bool, typer.Option(help="Replace an existing store in --out.")] = False,
+    discovery: Annotated[
+        Path | None,
+        typer.Option(help="Folder of a `sezsim discover` run: its PRIM box goes in the report."),
+    ] = None,
 ) -> None:
     """Merge vs no-merge (and heterodox) with common random numbers: synergy table + report."""
     from sim.experiments.analysis import synergy_table
@@ -442,7 +447,7 @@ def compare(
                 table, f"Synergy effect, merge - no_merge ({spec.currency}/yr; persons; counts)"
             )
         )
-    path = _report(exp, scenario.resolve(), out)
+    path = _report(exp, scenario.resolve(), out, discovery=discovery)
     console.print(f"report: {path}")
 
 

@@ -229,3 +229,41 @@ def test_discover_runs_end_to_end_and_is_reproducible(tmp_path):
     # A finished store resumes without running anything again.
     again = sezsim("discover", path, "--resume", "--out", tmp_path / "one")
     assert again.returncode == 0 and "0 runs" in again.stdout
+
+
+@pytest.mark.slow
+def test_compare_report_has_the_synergy_map_and_the_prim_box(tmp_path):
+    from sim.experiments.report import plot_prim_box
+
+    results, _, _ = _synthetic_store()
+    found = discover(results, Outcome("innovations", 2030), ["a", "b"], min_density=1.0)
+    folder = tmp_path / "disc"
+    found.write(folder / "discovery")
+    assert plot_prim_box(found.boxes["wins"], folder / "prim_box_wins.png", "wins")
+    out = tmp_path / "cmp"
+    r = sezsim(
+        "compare",
+        KAZAKHSTAN,
+        "--replications",
+        "2",
+        "--until",
+        "2008",
+        "--policies",
+        "merge,no_merge",
+        "--years",
+        "2008",
+        "--workers",
+        "2",
+        "--out",
+        out,
+        "--discovery",
+        folder,
+    )
+    assert r.returncode == 0, r.stderr
+    report = (out / "report.md").read_text()
+    assert "## Synergy by region" in report and "![synergy map](synergy_map.png)" in report
+    assert (out / "synergy_map.png").stat().st_size > 20_000
+    assert (out / "firms_map.png").stat().st_size > 20_000
+    assert "## Where merging wins: scenario discovery on innovations_2030_national" in report
+    assert "density 1.00" in report and "| a |" in report
+    assert (out / "discovery_prim_box_wins.png").exists()

@@ -225,6 +225,20 @@ def write_report(
         lines += discovery_section(Path(discovery), out)
     plot_trajectories(results, present, out / "trajectories.png")
     lines += ["## Trajectories", "", "![trajectories](trajectories.png)", ""]
+    policies_run = list(dict.fromkeys(results["policy"])) if not results.empty else []
+    last_year = int(results["year"].max()) if not results.empty else 0
+    if "firms" in results and plot_indicator_map(
+        results, scenario, out / "firms_map.png", "firms", last_year, policies_run
+    ):
+        lines += [
+            f"## Firms by region in {last_year}",
+            "",
+            "Mean number of firms over the replications, per policy; grey: regions the "
+            "scenario does not model.",
+            "",
+            "![firms by region](firms_map.png)",
+            "",
+        ]
     if plot_map(results, scenario, out / "map.png"):
         lines += [
             "## Where firms ended up",
