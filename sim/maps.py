@@ -152,7 +152,11 @@ def mappable_regions(region_ids: Iterable[str]) -> dict[str, str]:
     return out
 
 
-def _norm(values: list[float], diverging: bool) -> colors.Normalize:
+def _norm(
+    values: list[float], diverging: bool, limits: tuple[float, float] | None = None
+) -> colors.Normalize:
+    if limits is not None:
+        values = [*values, *limits]
     if not values:
         return colors.Normalize(0.0, 1.0)
     if diverging:
@@ -182,6 +186,7 @@ def choropleth(
     diverging: bool = False,
     cmap: str | None = None,
     annotate: bool = True,
+    limits: tuple[float, float] | None = None,
     gain_label: str = "gain under merge",
     loss_label: str = "loss under merge",
     geojson: str | Path = ADM1_PATH,
@@ -198,6 +203,8 @@ def choropleth(
             for gain and purple for loss, with the same extent on both sides.
         cmap: matplotlib colour map (default ``PRGn`` when diverging, else ``YlGnBu``).
         annotate: write each modelled region's value at its centre.
+        limits: values the colour scale must span (e.g. the extremes of several panels,
+            so that they share one scale).
         gain_label: legend label of positive differences (diverging maps).
         loss_label: legend label of negative differences (diverging maps).
         geojson: outlines file (default ``data/kz_adm1.geojson``).
@@ -213,7 +220,7 @@ def choropleth(
         for pcode, rid in mappable_regions(values).items()
         if values[rid] is not None and not np.isnan(values[rid])
     }
-    norm = _norm(list(by_pcode.values()), diverging)
+    norm = _norm(list(by_pcode.values()), diverging, limits)
     scale = plt.get_cmap(cmap or ("PRGn" if diverging else "YlGnBu"))
     # Large units first, so the three cities (inside their oblasts) are drawn on top.
     for unit_ in sorted(units, key=lambda u: -u.area):

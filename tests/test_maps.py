@@ -66,3 +66,11 @@ def test_sequential_map_orders_colours_by_value_and_ignores_unknown_ids():
     assert faces["KAZ016"][:3].sum() < faces["KAZ011"][:3].sum()
     assert np.allclose(faces["KAZ002"][:3], faces["KAZ002"][0])  # Akmola: grey
     plt.close(fig)
+
+
+def test_limits_give_several_panels_one_colour_scale():
+    fig, (left, right) = plt.subplots(1, 2)
+    choropleth({"karaganda": 10.0}, ax=left, limits=(0.0, 100.0))
+    choropleth({"karaganda": 10.0, "pavlodar": 100.0}, ax=right, limits=(0.0, 100.0))
+    assert np.allclose(_faces(left)["KAZ011"], _faces(right)["KAZ011"])
+    plt.close(fig)

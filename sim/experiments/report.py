@@ -362,9 +362,14 @@ def plot_indicator_map(
         return False
     rows = results[(results["scope"] == "region") & (results["year"] == year)]
     means = rows.groupby(["policy", "name"])[indicator].mean()
-    policies = [p for p in policies if p in means.index.get_level_values(0)]
+    order = list(_COLOURS)
+    policies = sorted(
+        (p for p in policies if p in means.index.get_level_values(0)),
+        key=lambda p: order.index(p) if p in order else len(order),
+    )
     if not policies:
         return False
+    shared = (float(means.min()), float(means.max()))  # one colour scale for all panels
     fig, axes = plt.subplots(1, len(policies), figsize=(6.5 * len(policies), 4), squeeze=False)
     for ax, policy in zip(axes.flat, policies, strict=True):
         values = {str(k): float(v) for k, v in means.loc[policy].items()}
@@ -373,6 +378,7 @@ def plot_indicator_map(
             ax=ax,
             title=f"{indicator}, {policy}, {year}",
             unit=INDICATORS[indicator].unit,
+            limits=shared,
         )
     fig.tight_layout()
     fig.savefig(path, dpi=110)
