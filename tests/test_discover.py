@@ -206,6 +206,12 @@ def test_discover_needs_a_design_and_both_policies(tmp_path):
     r = sezsim("discover", path)
     assert r.returncode == 2 and "'no_merge' is not among merge" in " ".join(r.stderr.split())
     assert "Traceback" not in r.stderr
+    path = _experiment(tmp_path, **{"type: latin_hypercube": "type: none"})
+    r = sezsim("discover", path)
+    assert r.returncode == 2 and "design.type: scenario discovery needs a sampled design" in (
+        " ".join(r.stderr.split())
+    )
+    assert "Traceback" not in r.stderr
 
 
 @pytest.mark.slow
