@@ -398,6 +398,8 @@ def compare(
     from sim.experiments.spec import Experiment
     from sim.experiments.store import ResultStore, StoreError
 
+    if discovery is not None and not (discovery / "discovery" / "discovery.json").is_file():
+        _fail(f"--discovery: {discovery} holds no scenario discovery results; run sezsim discover")
     try:
         spec = load_scenario(scenario)
         wanted = [int(y) for y in years.split(",") if y.strip()]

@@ -273,3 +273,32 @@ def test_compare_report_has_the_synergy_map_and_the_prim_box(tmp_path):
     assert "## Where merging wins: scenario discovery on innovations_2030_national" in report
     assert "density 1.00" in report and "| a |" in report
     assert (out / "discovery_prim_box_wins.png").exists()
+
+
+@pytest.mark.parametrize("parameters", [["a", "b"], ["a"]])
+def test_discovery_report_when_merging_always_loses(tmp_path, parameters):
+    from sim.experiments.report import write_discovery_report
+
+    results, _, _ = _synthetic_store(points=30)
+    results.loc[results["policy"] == "merge", "innovations"] -= 100.0
+    found = discover(results, Outcome("innovations", 2030), parameters)
+    runs = pd.DataFrame({"status": ["ok"] * 120})
+    path = write_discovery_report(
+        tmp_path, found, "t", "d", {p: (0.0, 1.0) for p in parameters}, runs
+    )
+    text = path.read_text()
+    assert "No design point where merging wins: no PRIM box for it." in text
+    assert "## PRIM: where merging loses" in text
+    for name in (
+        "cart.png",
+        "feature_scores.png",
+        "synergy_scatter.png",
+        "prim_tradeoff_loses.png",
+    ):
+        assert (tmp_path / name).stat().st_size > 5_000
+
+
+def test_compare_refuses_a_discovery_folder_without_results(tmp_path):
+    r = sezsim("compare", KAZAKHSTAN, "--discovery", tmp_path, "--out", tmp_path / "cmp")
+    assert r.returncode == 2 and "holds no scenario discovery results" in r.stderr
+    assert "Traceback" not in r.stderr and not (tmp_path / "cmp").exists()

@@ -297,8 +297,13 @@ def feature_scores(x: pd.DataFrame, synergy: np.ndarray, *, seed: int = 0) -> pd
     from ema_workbench.analysis import feature_scoring
     from ema_workbench.analysis.scenario_discovery_util import RuleInductionType
 
+    # EMA's default, a third of the features per split, rounds to 0 for one parameter.
     scores, _ = feature_scoring.get_ex_feature_scores(
-        x, synergy, mode=RuleInductionType.REGRESSION, random_state=seed
+        x,
+        synergy,
+        mode=RuleInductionType.REGRESSION,
+        max_features=max(1, round(x.shape[1] / 3)),
+        random_state=seed,
     )
     frame = scores.reset_index()
     frame.columns = ["parameter", "score"]

@@ -439,10 +439,11 @@ def plot_cart(result: DiscoveryResult, path: Path, max_depth: int = 3) -> None:
     from sklearn.tree import plot_tree
 
     fig, ax = plt.subplots(figsize=(14, 6))
+    clf = result.cart_model.clf
     plot_tree(
-        result.cart_model.clf,
+        clf,
         feature_names=result.cart_model.feature_names,
-        class_names=["no win", "win"],
+        class_names=[{0: "no win", 1: "win"}[int(c)] for c in clf.classes_],
         filled=True,
         impurity=False,
         proportion=True,
@@ -458,8 +459,10 @@ def plot_cart(result: DiscoveryResult, path: Path, max_depth: int = 3) -> None:
 
 def plot_synergy_scatter(result: DiscoveryResult, path: Path) -> None:
     """Synergy of each design point over the two highest-scoring parameters."""
-    first, second = result.scores["parameter"].iloc[:2]
     table = result.synergy
+    first = result.scores["parameter"].iloc[0]
+    # With one parameter, the synergy itself is the vertical axis.
+    second = result.scores["parameter"].iloc[1] if len(result.scores) > 1 else "synergy"
     fig, ax = plt.subplots(figsize=(6.5, 5))
     half = float(table["synergy"].abs().max()) or 1.0
     dots = ax.scatter(
@@ -473,7 +476,7 @@ def plot_synergy_scatter(result: DiscoveryResult, path: Path) -> None:
         lw=0.4,
     )
     wins = result.boxes.get("wins")
-    if wins is not None:
+    if wins is not None and second != "synergy":
         lims = wins.limits
         lo = [lims.loc[p, "low"] if p in lims.index else table[p].min() for p in (first, second)]
         hi = [lims.loc[p, "high"] if p in lims.index else table[p].max() for p in (first, second)]
