@@ -20,14 +20,16 @@ SAMPLING = {"uncertainty_sampling_kwargs": {"rng": 11}, "lever_sampling_kwargs":
 
 
 def test_perform_experiments_and_prim_work_with_no_other_glue():
-    model = workbench_model(KAZAKHSTAN, until=2012, seed=5)
+    # 2023: past the reform year of the scenario (policy_start_year, once set), so the
+    # two policies differ.
+    model = workbench_model(KAZAKHSTAN, until=2023, years=[2023], seed=5)
     experiments, outcomes = SequentialEvaluator(model).perform_experiments(scenarios=6, policies=2)
     assert len(experiments) == 12
     # The policy is the lever sez_policy; EMA's own `policy` column is left to EMA.
     assert set(experiments[POLICY_LEVER]) == {"merge", "no_merge"}
     assert "policy" in experiments
-    assert "taxes_2012_national" in outcomes and "employment_2012_national" in outcomes
-    taxes = outcomes["taxes_2012_national"]
+    assert "taxes_2023_national" in outcomes and "employment_2023_national" in outcomes
+    taxes = outcomes["taxes_2023_national"]
     assert taxes.shape == (12,) and np.isfinite(taxes).all() and (taxes > 0).all()
     # PRIM on an outcome, straight from EMA's own tables.
     x = experiments[[u.name for u in model.uncertainties] + [POLICY_LEVER]]
