@@ -13,7 +13,7 @@ $(VENV)/.installed: pyproject.toml
 	@if [ -z "$(PYTHON312)" ]; then echo "error: Python 3.12 not found (tried python3.12 and ~/.pyenv/versions/3.12*)" >&2; exit 2; fi
 	@test -x $(PY) || $(PYTHON312) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[test]"
+	$(PY) -m pip install --quiet -e ".[test,ema]"
 	@# Compile the model's Numba loops once into their cache (__pycache__), so the first
 	@# run, and every worker process of a sweep, loads them instead of compiling them.
 	$(PY) -c "from sim import SEZClusterModel; SEZClusterModel(rng=1).run(until=2005)"
@@ -22,11 +22,15 @@ $(VENV)/.installed: pyproject.toml
 install: $(VENV)/.installed
 
 # The main job: merge vs no-merge (and heterodox) on Kazakhstan with common random
-# numbers; REPLICATIONS is sized to finish in about a minute on 2 cores.
+# numbers; REPLICATIONS is sized to finish in about a minute on 2 cores. First, scenario
+# discovery (experiments/discover_merge.yaml, about a minute more): where merging wins,
+# whose PRIM box the compare report includes next to its synergy map.
 REPLICATIONS ?= 100
 run: install
+	$(VENV)/bin/sezsim discover experiments/discover_merge.yaml \
+		--out results/discover_merge --overwrite
 	$(VENV)/bin/sezsim compare scenarios/kazakhstan.yaml --replications $(REPLICATIONS) \
-		--out results/compare-kazakhstan --overwrite
+		--out results/compare-kazakhstan --overwrite --discovery results/discover_merge
 
 test: install
 	$(VENV)/bin/python -m pytest -q

@@ -479,12 +479,18 @@ def compare(
         Path | None,
         typer.Option(help="Folder of a `sezsim decompose` run to add to the report."),
     ] = None,
+    discovery: Annotated[
+        Path | None,
+        typer.Option(help="Folder of a `sezsim discover` run: its PRIM box goes in the report."),
+    ] = None,
 ) -> None:
     """Merge vs no-merge (and heterodox) with common random numbers: synergy table + report."""
     from sim.experiments.analysis import synergy_table
     from sim.experiments.spec import Experiment
     from sim.experiments.store import ResultStore, StoreError
 
+    if discovery is not None and not (discovery / "discovery" / "discovery.json").is_file():
+        _fail(f"--discovery: {discovery} holds no scenario discovery results; run sezsim discover")
     try:
         spec = load_scenario(scenario)
     except ScenarioError as e:
@@ -553,7 +559,7 @@ def compare(
         sections["channels"] = pd.read_csv(decomposition / "decomposition.csv")
         for png in decomposition.glob("waterfall_*.png"):
             shutil.copyfile(png, out / png.name)
-    path = _report(exp, scenario.resolve(), out, **sections)
+    path = _report(exp, scenario.resolve(), out, discovery=discovery, **sections)
     console.print(f"report: {path}")
 
 
@@ -672,6 +678,121 @@ def experiment(
         console.print(f"sensitivity of the {a.indicator} synergy effect in {year}:")
         console.print(si.to_string(index=False))
     console.print(f"report: {_report(exp, scenario_path, out, si)}")
+
+
+@app.command()
+def discover(
+    file: Annotated[Path, typer.Argument(help="Experiment YAML file with a sampled design.")],
+    workers: Annotated[int | None, typer.Option(min=1, help="Worker processes.")] = None,
+    out: Annotated[Path | None, typer.Option(help="Output folder.")] = None,
+    resume: Annotated[bool, typer.Option(help="Complete an interrupted store.")] = False,
+    overwrite: Annotated[bool, typer.Option(help="Replace an existing store in --out.")] = False,
+    outcome: Annotated[
+        str | None,
+        typer.Option(
+            help="INDICATOR_YEAR_SCOPE[_ID], e.g. taxes_2030_national or "
+            "employment_2030_region_karaganda (default: the file's `analysis`)."
+        ),
+    ] = None,
+) -> None:
+    """Scenario discovery: where merging wins or loses (PRIM boxes, CART, feature scores)."""
+    from sim.experiments.discover import DiscoveryError
+    from sim.experiments.discover import discover as run_discovery
+    from sim.experiments.outcome import Outcome, OutcomeError
+    from sim.experiments.report import write_discovery_report
+    from sim.experiments.spec import load_experiment
+    from sim.experiments.store import ResultStore, StoreError
+
+    try:
+        exp, scenario_path = load_experiment(file)
+        spec = load_scenario(scenario_path)
+    except ScenarioError as e:
+        _fail(str(e))
+    a = exp.analysis
+    design = exp.design
+    if design.type not in ("latin_hypercube", "sobol", "morris", "grid"):
+        _fail(
+            f"{file}: design.type: scenario discovery needs a sampled design over the "
+            "uncertain parameters; allowed: latin_hypercube, sobol, morris, grid"
+        )
+    for policy in (a.treatment, a.control):
+        if policy not in exp.policies:
+            _fail(
+                f"{file}: policies: discovery compares {a.treatment} with {a.control}; "
+                f"{policy!r} is not among {', '.join(exp.policies)}"
+            )
+    where = "--outcome" if outcome else f"{file}: analysis"
+    try:
+        goal = (
+            Outcome.parse(outcome)
+            if outcome
+            else Outcome(a.indicator, a.year or exp.until or spec.end_year, a.scope, a.name)
+        )
+        goal.check(spec, exp.until)
+    except OutcomeError as e:
+        _fail(f"{where}: {e}")
+    if goal.indicator not in exp.indicators:
+        _fail(
+            f"{where}: indicator {goal.indicator!r} is not kept by the experiment; "
+            f"kept: {', '.join(exp.indicators)}"
+        )
+    if goal.scope not in exp.scopes:
+        _fail(
+            f"{where}: scope {goal.scope!r} is not kept by the experiment; "
+            f"kept: {', '.join(exp.scopes)}"
+        )
+    out = out or Path("results") / exp.name
+    if overwrite and not resume and ResultStore(out).manifest_path.exists():
+        try:
+            ResultStore(out).erase()
+        except StoreError as e:
+            _fail(str(e))
+    outcome_run = _execute(exp, scenario_path, out, workers, "local", None, resume)
+    store = ResultStore(out)
+    settings = exp.discovery
+    parameters = list(design.parameters)
+    started = time.perf_counter()
+    try:
+        found = run_discovery(
+            store.results(),
+            goal,
+            parameters,
+            treatment=a.treatment,
+            control=a.control,
+            threshold=settings.threshold,
+            min_density=settings.min_density,
+            peel_alpha=settings.peel_alpha,
+            mass_min=settings.mass_min,
+            seed=settings.seed,
+            expected_points=outcome_run.total // (len(exp.policies) * exp.replications),
+        )
+    except DiscoveryError as e:
+        _fail(f"{out}: {e}")
+    found.write(out / "discovery")
+    ranges = {
+        p: (r.low, r.high) if r.values is None else (min(r.values), max(r.values))
+        for p, r in design.parameters.items()
+    }
+    report = write_discovery_report(
+        out, found, f"Scenario discovery {exp.name}", exp.description, ranges, store.runs()
+    )
+    summary = found.summary()
+    console.print(
+        f"{goal} synergy ({a.treatment} - {a.control}): merging wins at {summary['wins']} "
+        f"and loses at {summary['loses']} of {summary['points']} points"
+    )
+    for case, box in found.boxes.items():
+        st = box.stats
+        limits = ", ".join(f"{p} in [{r.low:.3g}, {r.high:.3g}]" for p, r in box.limits.iterrows())
+        console.print(
+            f"PRIM box ({case}): coverage {st['coverage']:.2f}, density {st['density']:.2f}, "
+            f"{st['res_dim']} restricted: {limits or 'none'}"
+        )
+    console.print(
+        "feature scores: "
+        + ", ".join(f"{r.parameter} {r.score:.2f}" for r in found.scores.itertuples())
+    )
+    console.print(f"analysis in {time.perf_counter() - started:.1f} s; report: {report}")
 
 
 @app.command()

@@ -24,7 +24,14 @@ from sim.scenario import (
     validate_scenario,
 )
 
-__all__ = ["Design", "Experiment", "ParameterRange", "check_against_scenario", "load_experiment"]
+__all__ = [
+    "Design",
+    "Discovery",
+    "Experiment",
+    "ParameterRange",
+    "check_against_scenario",
+    "load_experiment",
+]
 
 Scope = Literal["national", "region", "sez", "cluster"]
 
@@ -88,6 +95,18 @@ class Analysis(_Strict):
     control: str = "no_merge"
 
 
+class Discovery(_Strict):
+    """Scenario discovery settings (``sezsim discover``, ``sim/experiments/discover.py``)."""
+
+    threshold: float = Field(
+        0.0, description="synergy above it: merging wins; below: it loses (outcome's unit)"
+    )
+    min_density: float = Field(0.8, gt=0.0, le=1.0, description="density of the chosen box")
+    peel_alpha: float = Field(0.05, gt=0.0, lt=0.5, description="PRIM's peeling share")
+    mass_min: float = Field(0.05, gt=0.0, lt=0.5, description="smallest box / leaf (share)")
+    seed: int = Field(0, ge=0, description="seed of CART tie-breaking and the extra trees")
+
+
 class Experiment(_Strict):
     """A whole experiment file."""
 
@@ -104,6 +123,7 @@ class Experiment(_Strict):
     scopes: list[Scope] = Field(default_factory=lambda: ["national"], min_length=1)
     analysis: Analysis = Field(default_factory=Analysis)
     years: list[int] = Field(default_factory=list, description="years of the synergy table")
+    discovery: Discovery = Field(default_factory=Discovery)
 
     @model_validator(mode="after")
     def _known_names(self) -> Experiment:
