@@ -457,15 +457,22 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
     Args:
         path: the YAML file.
         overrides: ``{"dotted.path": value}``; a bare name is a model parameter
-            (``sigma`` means ``parameters.sigma``); list items are addressed by id
-            (``sectors.metallurgy.expenditure_share``).
+            (``sigma`` means ``parameters.sigma``), except ``government``, which takes
+            a rules file (relative to the scenario file) or a mapping; list items are
+            addressed by id (``sectors.metallurgy.expenditure_share``).
 
     Returns:
         The validated :class:`Scenario`.
     """
     data = include_rules(read_yaml(path), path)
     if overrides:
-        data = include_rules(apply_overrides(data, overrides, file=str(path)), path)
+        # A whole rules file first (``government=rules/x.yaml``), then values inside it.
+        whole = {k: v for k, v in overrides.items() if k == "government"}
+        rest = {k: v for k, v in overrides.items() if k != "government"}
+        if whole:
+            data = include_rules(apply_overrides(data, whole, file=str(path)), path)
+        if rest:
+            data = apply_overrides(data, rest, file=str(path))
     return validate_scenario(data, file=str(path))
 
 
@@ -506,7 +513,7 @@ def apply_overrides(data: Any, overrides: dict[str, Any], file: str) -> Any:
     problems = []
     for key, value in overrides.items():
         parts = key.split(".")
-        if len(parts) == 1:
+        if len(parts) == 1 and key not in ("government",):
             if key not in ModelParameters.model_fields:
                 allowed = ", ".join(ModelParameters.model_fields)
                 problems.append((f"--set {key}", f"unknown parameter; allowed: {allowed}"))

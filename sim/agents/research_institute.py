@@ -91,7 +91,8 @@ class ResearchInstitute(mesa.Agent):
 
         Args:
             candidates: (m,) rows of the producing firms of its field.
-            knowledge, employment: (m,) their knowledge stocks and employees.
+            knowledge: (m,) their knowledge stocks, log points.
+            employment: (m,) their employees.
             decay: (m,) ``exp(-d/delta)`` from the institute's region to theirs.
             partners_per_capacity: nu.
         """

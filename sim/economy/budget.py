@@ -65,7 +65,9 @@ def meets_targets(
         participants: (Z,) producing participants.
         investment: (Z,) participants' investment since the last review, million.
         employment: (Z,) participants' employees, persons.
-        target_participants, target_investment, target_employment: (Z,) the targets.
+        target_participants: (Z,) participants the zone must have.
+        target_investment: (Z,) investment it must have attracted, million.
+        target_employment: (Z,) employees it must have, persons.
     """
     return (
         (participants >= target_participants)
