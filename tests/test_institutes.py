@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from sim import SEZClusterModel
+from sim.agents.firm import PRODUCING
 from sim.economy import institutes as research
 from sim.economy import productivity as prod
 from sim.processes import institutes
@@ -80,7 +81,7 @@ def test_partners_are_the_best_candidates_up_to_capacity(small_path):
     f = m.firms
     assert inst.partners.size == 8  # floor(4 x 2.0)
     cand = np.flatnonzero(
-        f.view("alive") & (f.view("status") == 1) & (f.view("sector") == inst.field)
+        f.view("alive") & (f.view("status") == PRODUCING) & (f.view("sector") == inst.field)
     )
     decay = np.exp(-m.territory.road_km[inst.region] / m.params.spillover_decay_km)
     score = np.exp(f.view("knowledge")[cand]) * f.view("employment")[cand]
