@@ -114,6 +114,38 @@ INDICATORS = _Registry(
             "budget spending on the infrastructure of zones opening this year "
             "(infrastructure_cost_per_ha x area)",
         ),
+        Indicator(
+            "research_grants",
+            f"{C}/yr",
+            "finance",
+            "government grants to research institutes by the rules file (G1, G2); region "
+            "and cluster: their institutes'",
+        ),
+        Indicator(
+            "integrator_funding",
+            f"{C}/yr",
+            "finance",
+            "government funding of cluster integrators by the rules file (G1, G2)",
+        ),
+        Indicator(
+            "budget_balance",
+            f"{C}/yr",
+            "finance",
+            "taxes - privilege cost - infrastructure - grants - integrator funding (G4; "
+            "national only)",
+        ),
+        Indicator(
+            "zones_closed_by_review",
+            "count/yr",
+            "participants",
+            "zones closed this year because they missed their targets at a review (G3)",
+        ),
+        Indicator(
+            "zones_shrunk_by_review",
+            "count/yr",
+            "participants",
+            "zones whose land was cut this year because they missed their targets (G3)",
+        ),
         Indicator("innovations", "count/yr", "innovation", "firms that innovated this year"),
         Indicator(
             "productivity",
@@ -122,6 +154,19 @@ INDICATORS = _Registry(
             "employment-weighted mean productivity z of producing firms",
         ),
         Indicator("links", "count", "innovation", "value-chain links between live firms"),
+        Indicator(
+            "institute_capacity",
+            "hundreds of researchers",
+            "innovation",
+            "sum of research institutes' capacity (I1) after this year's funding",
+        ),
+        Indicator(
+            "institute_partners",
+            "count",
+            "innovation",
+            "collaboration partnerships of research institutes this year (I2)",
+        ),
+        Indicator("spinoffs", "count/yr", "innovation", "firms spun off by institutes (I5)"),
         Indicator(
             "location_quotient",
             "1",
@@ -375,6 +420,8 @@ class IndicatorRecorder:
             region_of = t.sez_region
             np.add.at(spending, 1 + region_of, cost_per_ha * opening)
 
+        self._record_budget_and_institutes(block, year)
+
         # Links, concentration and inequality.
         ok = alive[f.link_src] & alive[f.link_dst] if f.link_src.size else np.zeros(0, bool)
         block[0, self._col["links"]] = float(ok.sum())
@@ -406,6 +453,58 @@ class IndicatorRecorder:
         )
         self.years.append(year)
         self.blocks.append(block)
+
+    def _record_budget_and_institutes(self, block: np.ndarray, year: int) -> None:
+        """Budget lines, zone reviews, institutes and spin-offs by scope (G1-G4, I1-I5)."""
+        m = self.model
+        n_r, n_z = m.n_regions, m.n_sezs
+        first_sez, first_cluster = 1 + n_r, 1 + n_r + n_z
+        book = m.government.ledger[year]
+
+        def by_scope(region: np.ndarray, sez: np.ndarray, cluster: np.ndarray, w) -> np.ndarray:
+            out = np.zeros(block.shape[0])
+            w = np.broadcast_to(np.asarray(w, dtype=float), region.shape)
+            out[0] = w.sum()
+            np.add.at(out, 1 + region, w)
+            np.add.at(out, first_sez + sez[sez >= 0], w[sez >= 0])
+            np.add.at(out, first_cluster + cluster[cluster >= 0], w[cluster >= 0])
+            return out
+
+        inst = list(m.institutes)
+        i_region = np.array([a.region for a in inst], dtype=np.int64)
+        i_cluster = np.array([a.cluster for a in inst], dtype=np.int64)
+        none = np.full(len(inst), -1, dtype=np.int64)
+        col = self._col
+        block[:, col["research_grants"]] = by_scope(
+            i_region, none, i_cluster, [a.grant for a in inst]
+        )
+        block[:, col["institute_capacity"]] = by_scope(
+            i_region, none, i_cluster, [a.capacity for a in inst]
+        )
+        block[:, col["institute_partners"]] = by_scope(
+            i_region, none, i_cluster, [a.partners.size for a in inst]
+        )
+        integ = list(m.integrators)
+        g_cluster = np.array([a.cluster for a in integ], dtype=np.int64)
+        block[:, col["integrator_funding"]] = by_scope(
+            np.array([a.region for a in integ], dtype=np.int64),
+            np.full(len(integ), -1, dtype=np.int64),
+            g_cluster,
+            m.integrator_budget[g_cluster],
+        )
+        block[0, col["budget_balance"]] = book["balance"]
+        sez_ids = np.arange(n_z)
+        for name, hit in (
+            ("zones_closed_by_review", m.government.closed_by_review),
+            ("zones_shrunk_by_review", m.government.shrunk_by_review),
+        ):
+            block[:, col[name]] = by_scope(
+                m.territory.sez_region, sez_ids, np.full(n_z, -1, dtype=np.int64), hit
+            )
+        f, rows = m.firms, m.spinoff_rows
+        block[:, col["spinoffs"]] = by_scope(
+            f.view("region")[rows], f.view("sez")[rows], f.view("cluster")[rows], 1.0
+        )
 
     def frame(self) -> pd.DataFrame:
         """The tidy indicator table (empty with the right columns before any step)."""

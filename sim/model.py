@@ -38,6 +38,7 @@ from sim.processes import (
     exit,
     initialisation,
     innovation,
+    institutes,
     investment,
     labour,
     markets,
@@ -215,6 +216,12 @@ class SEZClusterModel(mesa.Model):
             random=self.random,
         )
         self.institute_access = innovation.institute_access(self)
+        #: (N,) partners' direct access to their institutes' output (I4), or None
+        self.partner_access: np.ndarray | None = None
+        #: rows of this year's spin-offs (I5)
+        self.spinoff_rows = np.zeros(0, dtype=np.int64)
+        #: (C,) this year's government funding of each cluster's integrator (G2)
+        self.integrator_budget = np.zeros(self.n_clusters)
         self.scouted_investors = np.zeros(self.n_clusters, dtype=np.int64)
         #: members of every cluster while the cluster actors act (clusters stage)
         self.members_now: list[np.ndarray] | None = None
@@ -260,17 +267,21 @@ class SEZClusterModel(mesa.Model):
             if year >= self.policy_start_year and self.policy is not self.target_policy:
                 self.government.adopt_policy(self.target_policy)
             self.firms.compact_when_sparse()
+            self.government.review_zones(year)
             zones.open_and_close_zones(self, year)
             privileges.grant_privileges(self)
             markets.produce_and_trade(self, year)
             self.government.collect_taxes(year)
+            self.government.spend_budget(year)
             clusters.cluster_actors_act(self)
+            institutes.collaborate_and_grow(self)
             innovation.innovate(self)
             investment.invest(self)
             relocation.relocate(self)
             registration.register_members(self)
             exited = exit.exit_firms(self)
             entry.enter(self, year)
+            institutes.spin_off(self, year)
             investment.advance_projects(self)
             self.recorder.record(year, exited)
             labour.update_labour_markets(self)

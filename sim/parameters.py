@@ -454,6 +454,64 @@ class ModelParameters(BaseModel):
         ge=0.0,
         le=0.5,
     )
+    # --- research institutes that grow and choose (I1-I5; government grants: G1-G4) ------
+    institute_adjustment_rate: float = _p(
+        0.0,
+        "1 per year",
+        "assumption (A55): off by default (capacity fixed, as before); 0.2 when on, a "
+        "research staff that turns over in about five years",
+        "Share of the gap between what an institute's funding pays for and its capacity "
+        "closed each year (I1; 0: capacity fixed).",
+        ge=0.0,
+        le=1.0,
+    )
+    institute_cost_per_capacity: float = _p(
+        400.0,
+        "million KZT per capacity unit per year",
+        "assumption (A56): a capacity unit is a hundred researchers at about 4 million KZT "
+        "a year each, salaries and overhead (order of magnitude of R&D spending per "
+        "researcher in Kazakhstan)",
+        "Yearly funding that keeps one unit of institute capacity (I1).",
+        gt=0.0,
+        le=100000.0,
+    )
+    institute_partners_per_capacity: float = _p(
+        0.0,
+        "firms per capacity unit",
+        "assumption (A57): off by default; 10 when on, a research group of ten to twenty "
+        "researchers per collaborating firm",
+        "Collaboration partners an institute chooses per unit of capacity (I2; 0: none).",
+        ge=0.0,
+        le=1000.0,
+    )
+    institute_contract_share: float = _p(
+        0.0,
+        "1",
+        "assumption (A58): off by default; 0.001 when on, the order of business R&D "
+        "contracted out per unit of turnover in Kazakhstan",
+        "Share of a partner firm's turnover it pays its institute as research contracts (I3).",
+        ge=0.0,
+        le=0.05,
+    )
+    institute_partner_boost: float = _p(
+        0.0,
+        "1",
+        "assumption (A59): off by default; 1 when on, a formal partner absorbs its "
+        "institute's output twice as well as a firm that only shares its region",
+        "Extra institute access of a collaboration partner, per unit of its institute's "
+        "distance-decayed output (I4; 0: partners get no boost).",
+        ge=0.0,
+        le=10.0,
+    )
+    spinoff_rate: float = _p(
+        0.0,
+        "firms per capacity unit per year",
+        "assumption (A60): off by default; 0.05 when on, about one spin-off a year per "
+        "2,000 researchers",
+        "Expected new firms an institute spins off per unit of knowledge output (I5; 0: none).",
+        ge=0.0,
+        le=5.0,
+    )
     # --- initial population and demand --------------------------------------------------
     productivity_dispersion: float = _p(
         0.6,

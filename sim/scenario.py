@@ -22,14 +22,18 @@ __all__ = [
     "SEZ",
     "Cluster",
     "FirmGroup",
+    "GovernmentRules",
     "Institute",
     "IntegratorSpec",
     "Region",
     "Scenario",
     "ScenarioError",
     "Sector",
+    "ZoneReview",
+    "ZoneTargets",
     "apply_overrides",
     "load_scenario",
+    "validate_rules",
 ]
 
 Identifier = str
@@ -149,6 +153,78 @@ class FirmGroup(_Strict):
     source: str = ""
 
 
+class BudgetShare(_Strict):
+    """A budget line: a share of this year's taxes plus a fixed amount (G1)."""
+
+    share_of_taxes: float = Field(
+        0.0, ge=0.0, le=0.5, description="share of the taxes booked this year (F1)"
+    )
+    fixed: float = Field(0.0, ge=0.0, description="million currency units per year")
+    from_year: int | None = Field(
+        None, ge=1900, le=2300, description="first year paid (unset: every year)"
+    )
+
+
+class ResearchGrants(BudgetShare):
+    """Grants to research institutes: how much (G1) and to whom (G2)."""
+
+    allocation: Literal["capacity", "equal", "partners"] = Field(
+        "capacity",
+        description="split among institutes in proportion to their capacity, equally, or "
+        "to their number of collaboration partners last year",
+    )
+
+
+class IntegratorFunding(BudgetShare):
+    """Funding of cluster integrators (G1, G2); read by the integrators' effort."""
+
+    allocation: Literal["members", "equal"] = Field(
+        "members", description="split among integrators by their cluster's members, or equally"
+    )
+
+
+class ZoneTargets(_Strict):
+    """What a zone must reach at a review (Kazakhstan's SEZ law: targets per zone)."""
+
+    participants: int = Field(0, ge=0, description="producing participants at the review")
+    investment: float = Field(
+        0.0, ge=0.0, description="participants' investment since the last review, million"
+    )
+    employment: float = Field(0.0, ge=0.0, description="participants' employees, persons")
+
+
+class ZoneReview(_Strict):
+    """The periodic review of every zone against its targets (G3)."""
+
+    every_years: int = Field(0, ge=0, le=50, description="years between reviews (0: none)")
+    targets: ZoneTargets = Field(default_factory=ZoneTargets)
+    zones: dict[Identifier, ZoneTargets] = Field(
+        default_factory=dict, description="targets of particular zones, by SEZ id"
+    )
+    on_miss: Literal["close", "shrink"] = "close"
+    shrink_share: float = Field(
+        0.5, gt=0.0, lt=1.0, description="share of the zone's land withdrawn when it shrinks"
+    )
+    on_meet: Literal["extend", "keep"] = "extend"
+    extend_years: int = Field(
+        5,
+        ge=0,
+        le=50,
+        description="years added when a zone that meets its targets would "
+        "close before the next review",
+    )
+
+
+class GovernmentRules(_Strict):
+    """The government's spending and review rules: data, not code (docs/ODD.md, 7.10)."""
+
+    description: str = ""
+    research_grants: ResearchGrants = Field(default_factory=ResearchGrants)
+    integrators: IntegratorFunding = Field(default_factory=IntegratorFunding)
+    zone_review: ZoneReview = Field(default_factory=ZoneReview)
+    source: str = ""
+
+
 class Scenario(_Strict):
     """A whole scenario file."""
 
@@ -166,6 +242,11 @@ class Scenario(_Strict):
     clusters: list[Cluster] = Field(default_factory=list)
     firms: list[FirmGroup] = Field(default_factory=list)
     sources: list[str] = Field(default_factory=list)
+    government: GovernmentRules = Field(
+        default_factory=GovernmentRules,
+        description="the government's budget and review rules, inline or as the path of a "
+        "rules file relative to the scenario file",
+    )
     calibration: dict[str, Any] | None = Field(
         None, description="record of the calibration that produced this file (sezsim calibrate)"
     )
@@ -351,6 +432,8 @@ def _cross_check(s: Scenario) -> list[tuple[str, str]]:
         need(f"firms[{i}].sector", g.sector, sectors, "sector")
         if g.count == 0 and g.employment > 0:
             problems.append((f"firms[{i}].employment", "employment > 0 needs count > 0"))
+    for z in s.government.zone_review.zones:
+        need(f"government.zone_review.zones.{z}", z, sezs, "SEZ")
     markup_cost = 1.0 - 1.0 / s.parameters.sigma
     for i, sec in enumerate(s.sectors):
         if sec.labour_share > markup_cost:
@@ -377,6 +460,7 @@ def validate_scenario(data: Any, file: str = "<scenario>") -> Scenario:
         raise ScenarioError(
             file, [("(top level)", f"expected a mapping of fields, got {type(data).__name__}")]
         )
+    data = include_rules(data, file)
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as err:
@@ -437,16 +521,50 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
     Args:
         path: the YAML file.
         overrides: ``{"dotted.path": value}``; a bare name is a model parameter
-            (``sigma`` means ``parameters.sigma``); list items are addressed by id
-            (``sectors.metallurgy.expenditure_share``).
+            (``sigma`` means ``parameters.sigma``), except ``government``, which takes
+            a rules file (relative to the scenario file) or a mapping; list items are
+            addressed by id (``sectors.metallurgy.expenditure_share``).
 
     Returns:
         The validated :class:`Scenario`.
     """
-    data = read_yaml(path)
+    data = include_rules(read_yaml(path), path)
     if overrides:
-        data = apply_overrides(data, overrides, file=str(path))
+        # A whole rules file first (``government=rules/x.yaml``), then values inside it.
+        whole = {k: v for k, v in overrides.items() if k == "government"}
+        rest = {k: v for k, v in overrides.items() if k != "government"}
+        if whole:
+            data = include_rules(apply_overrides(data, whole, file=str(path)), path)
+        if rest:
+            data = apply_overrides(data, rest, file=str(path))
     return validate_scenario(data, file=str(path))
+
+
+def validate_rules(data: Any, file: str = "<rules>") -> GovernmentRules:
+    """Validate a parsed government rules file; raise :class:`ScenarioError` naming it."""
+    if not isinstance(data, dict):
+        raise ScenarioError(
+            file, [("(top level)", f"expected a mapping of fields, got {type(data).__name__}")]
+        )
+    try:
+        return GovernmentRules.model_validate(data)
+    except ValidationError as err:
+        raise ScenarioError(file, format_validation_error(err, data, GovernmentRules)) from None
+
+
+def include_rules(data: Any, scenario_path: str | Path) -> Any:
+    """Replace a ``government:`` path by the rules file it names (validated on its own).
+
+    The path is relative to the scenario file's folder. Errors in the rules file name
+    the rules file and the field; the scenario then holds the rules as a mapping, so
+    ``--set government.zone_review.every_years=3`` reaches them.
+    """
+    if not (isinstance(data, dict) and isinstance(data.get("government"), str)):
+        return data
+    path = Path(scenario_path).parent / data["government"]
+    rules = read_yaml(path)
+    validate_rules(rules, file=str(path))
+    return {**data, "government": rules}
 
 
 def apply_overrides(
@@ -472,7 +590,7 @@ def apply_overrides(
     problems = []
     for key, value in overrides.items():
         parts = key.split(".")
-        if len(parts) == 1:
+        if len(parts) == 1 and key not in ("government",):
             if key not in ModelParameters.model_fields:
                 allowed = ", ".join(ModelParameters.model_fields)
                 problems.append((label.format(key=key), f"unknown parameter; allowed: {allowed}"))

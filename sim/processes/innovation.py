@@ -34,7 +34,10 @@ def institute_access(model: SEZClusterModel) -> np.ndarray:
 def innovate(model: SEZClusterModel) -> None:
     """Producers innovate (D1) and learn from their value-chain partners (P5).
 
-    The hazard rises with institute access; sets ``innovated``, grows ``knowledge``.
+    The hazard rises with institute access, and for an institute's collaboration
+    partners with their direct access to its output (I4, ``model.partner_access``, set
+    by :func:`sim.processes.institutes.collaborate_and_grow`); sets ``innovated``, grows
+    ``knowledge``.
     """
     f, p = model.firms, model.params
     producing = f.view("alive") & (f.view("status") == PRODUCING)
@@ -45,6 +48,8 @@ def innovate(model: SEZClusterModel) -> None:
         p.innovation_rate,
         p.spillover_strength,
     )
+    if model.partner_access is not None:  # institutes' partners absorb their output (I4)
+        hazard = hazard + p.innovation_rate * p.spillover_strength * model.partner_access
     drawn = dyn.hazard_draws(model.rng, hazard)
     knowledge = f.view("knowledge")
     gap = prod.partner_knowledge_gap(knowledge, f.link_src, f.link_dst, producing)
