@@ -70,11 +70,19 @@ def test_proposed_links_are_the_best_pairs_when_the_shortlist_holds_everyone(see
     want = _brute_force(members, partners, turnover, knowledge, region, phi, linked, links)
     assert list(zip(src.tolist(), dst.tolist(), strict=True)) == want
     assert np.all(np.diff(gain) <= 0)
-    # Fewer links: the best of them, and no firm twice.
+    # Fewer links: the best pairs among the shortlist (the 6 largest members, the 3
+    # largest partners of each region), no firm twice.
     s3, d3, _ = integ.propose_links(
         members, partners, turnover, knowledge, region, phi, src0, dst0, 3
     )
-    assert list(zip(s3.tolist(), d3.tolist(), strict=True)) == want[:3]
+    top_m = members[np.argsort(-turnover[members], kind="stable")[:6]]
+    top_p = [
+        j
+        for g in range(r)
+        for j in sorted(partners[region[partners] == g], key=lambda j: -turnover[j])[:3]
+    ]
+    want3 = _brute_force(top_m, top_p, turnover, knowledge, region, phi, linked, 3)
+    assert list(zip(s3.tolist(), d3.tolist(), strict=True)) == want3
 
 
 def test_horizontal_links_never_pair_a_firm_with_itself():

@@ -99,7 +99,7 @@ class Integrator(mesa.Agent):
         k = int(model.territory.cluster_sector[self.cluster])
         related = np.flatnonzero(model.territory.relatedness[k])
         if related.size:
-            partners = np.sort(np.concatenate([model.producers_now[s] for s in related]))
+            partners = np.concatenate([model.producers_now[s] for s in related])
         else:  # no related sector: horizontal links among members
             partners = members
         knowledge = f.view("knowledge")

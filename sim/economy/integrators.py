@@ -18,7 +18,15 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["effort", "greedy_links", "integrator_budget", "link_gain", "propose_links", "shortlist"]
+__all__ = [
+    "effort",
+    "first_per_group",
+    "greedy_links",
+    "integrator_budget",
+    "link_gain",
+    "propose_links",
+    "shortlist",
+]
 
 
 def integrator_budget(
@@ -70,17 +78,36 @@ def link_gain(
 
 
 def shortlist(rows: np.ndarray, score: np.ndarray, group: np.ndarray, per_group: int) -> np.ndarray:
-    """The ``per_group`` rows of highest score within each group (ties: lower row first).
+    """The ``per_group`` rows of highest score within each group (ties: earlier in ``rows``).
 
-    O(n log n) in the number of rows (one lexsort). Returns rows in increasing order.
+    One stable sort by score, then one pass (:func:`first_per_group`): O(n log n) in the
+    number of rows. ``group`` holds non-negative integers. Returns rows in increasing order.
     """
     if rows.size == 0 or per_group <= 0:
         return rows[:0]
-    order = np.lexsort((rows, -score, group))  # by group, then score desc, then row
-    g = group[order]
-    start = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
-    rank = np.arange(g.size) - np.repeat(start, np.diff(np.r_[start, g.size]))
-    return np.sort(rows[order[rank < per_group]])
+    order = np.argsort(-score, kind="stable")
+    return np.sort(rows[order[first_per_group(group[order], per_group)]])
+
+
+@njit(cache=True)
+def first_per_group(group: np.ndarray, per_group: int) -> np.ndarray:
+    """Mark the first ``per_group`` positions of every group (in the order given).
+
+    Args:
+        group: (n,) non-negative group of each position.
+        per_group: most positions kept per group.
+
+    Returns:
+        (n,) bool.
+    """
+    count = np.zeros(group.max() + 1, dtype=np.int64)
+    keep = np.zeros(group.size, dtype=np.bool_)
+    for i in range(group.size):
+        g = group[i]
+        if count[g] < per_group:
+            count[g] += 1
+            keep[i] = True
+    return keep
 
 
 @njit(cache=True)
@@ -129,16 +156,16 @@ def propose_links(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The links an integrator proposes this year, by expected gain  (I3, I4).
 
-    Shortlists, in every region, the ``n_links`` largest members and the ``n_links``
+    Shortlists the ``2 n_links`` largest members and, in every region, the ``n_links``
     largest partners (producers of the related sectors, or the members themselves when
     the cluster's sector has none), values every shortlisted pair by :func:`link_gain`
     and picks the best pairs greedily: no pair already linked, no firm twice. Cost
-    O((members + partners) log + links + (R n_links)^2), independent of the product of
-    members and partners.
+    O((members + partners) log + firms + links + R n_links^2), independent of the
+    product of members and partners.
 
     Args:
-        members: rows of the cluster's members (increasing).
-        partners: rows of the candidate partners (increasing).
+        members: rows of the cluster's members.
+        partners: rows of the candidate partners.
         turnover: (N,) turnover, million per year.
         knowledge: (N,) knowledge stock, log points.
         region: (N,) region of each firm.
@@ -153,7 +180,7 @@ def propose_links(
     empty = np.empty(0, dtype=np.int64)
     if n_links <= 0 or members.size == 0 or partners.size == 0:
         return empty, empty, np.empty(0)
-    m = shortlist(members, turnover[members], region[members], n_links)
+    m = shortlist(members, turnover[members], np.zeros(members.size, np.int64), 2 * n_links)
     s = shortlist(partners, turnover[partners], region[partners], n_links)
     src = np.repeat(m, s.size)
     dst = np.tile(s, m.size)
@@ -164,14 +191,17 @@ def propose_links(
         knowledge[dst],
         freeness[region[src], region[dst]],
     )
-    order = np.lexsort((dst, src, -gain))  # best first; ties by rows
+    order = np.argsort(-gain, kind="stable")  # best first; ties by (src, dst) rows
     src, dst, gain = src[order], dst[order], gain[order]
     firms = np.union1d(m, s)
     n = np.int64(turnover.size)
     key = np.minimum(src, dst) * n + np.maximum(src, dst)
-    lo, hi = np.minimum(link_src, link_dst), np.maximum(link_src, link_dst)
-    mine = np.isin(lo, firms) & np.isin(hi, firms)
-    linked = np.isin(key, lo[mine] * n + hi[mine])
+    # Existing links among the shortlisted firms only: one pass over the links.
+    listed = np.zeros(turnover.size, dtype=bool)
+    listed[firms] = True
+    mine = listed[link_src] & listed[link_dst]
+    lo, hi = link_src[mine], link_dst[mine]
+    linked = np.isin(key, np.minimum(lo, hi) * n + np.maximum(lo, hi))
     picked = greedy_links(
         np.searchsorted(firms, src), np.searchsorted(firms, dst), linked, firms.size, n_links
     )
