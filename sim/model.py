@@ -223,6 +223,15 @@ class SEZClusterModel(mesa.Model):
         #: (C,) this year's government funding of each cluster's integrator (G2)
         self.integrator_budget = np.zeros(self.n_clusters)
         self.scouted_investors = np.zeros(self.n_clusters, dtype=np.int64)
+        #: zone each cluster's integrator anchors its scouted investors in (-1: none)
+        self.anchor_zone = np.full(self.n_clusters, -1, dtype=np.int64)
+        #: while integrators act: producers by sector (I4) and land left per zone
+        self.producers_now: list[np.ndarray] | None = None
+        self.zone_room = np.zeros(self.n_sezs)
+        #: last year's foreign entrants and their base expectation (D3b); None: first year
+        self.fdi_last: tuple[int, float] | None = None
+        #: this year's expected numbers of entrants, {"domestic": ..., "foreign": ...} (D3a, D3b)
+        self.entry_means: dict[str, float] = {}
         #: members of every cluster while the cluster actors act (clusters stage)
         self.members_now: list[np.ndarray] | None = None
         self.emp_kr = np.zeros((self.n_sectors, self.n_regions))

@@ -257,6 +257,84 @@ class ModelParameters(BaseModel):
         ge=0.0,
         le=50.0,
     )
+    # --- entry and FDI that respond; integrators as matchmakers (issue 12) ---------------
+    entry_profit_elasticity: float = _p(
+        0.0,
+        "1",
+        "assumption (A65): off by default; free entry (Melitz 2003, Dixit-Stiglitz entry) "
+        "has entry respond to expected profit net of the entry cost; no estimate for KZ",
+        "Elasticity of the expected number of entrants (domestic and foreign) to the ratio "
+        "of an entrant's expected after-tax real profit to the entry cost (D3a; 0: fixed "
+        "entry rates).",
+        ge=0.0,
+        le=3.0,
+    )
+    entry_cost: float = _p(
+        165.0,
+        "million KZT per year",
+        "assumption (A66): annualised sunk cost of entry, set at the expected after-tax "
+        "real profit of a unit-efficiency entrant in the Kazakhstan scenario's first year "
+        "(165 domestic, 168 foreign), so that the free-entry pressure starts near 1",
+        "Annualised entry cost F_e the expected profit of an entrant is compared with (D3a).",
+        gt=0.0,
+        le=1e6,
+    )
+    fdi_chain_elasticity: float = _p(
+        0.0,
+        "1",
+        "assumption (A67): off by default; Mathews' chain reaction (investors follow "
+        "investors, paper 2); below 1 so the process is stable",
+        "Elasticity of expected foreign entry to last year's foreign entrants relative to "
+        "the number the base rate expected (D3b; 0: off).",
+        ge=0.0,
+        le=0.95,
+    )
+    cluster_benefit_weight: float = _p(
+        0.0,
+        "1",
+        "assumption (A68): off by default; 1 = entrants count the full expected gain of "
+        "joining a cluster (coordination, institute links, partners)",
+        "Weight of the expected productivity gain of cluster membership (P4, P5, I4) in an "
+        "entrant's location value where it would join a cluster (D3c; 0: off).",
+        ge=0.0,
+        le=1.0,
+    )
+    integrator_matchmaking: bool = _p(
+        True,
+        "switch",
+        "assumption (A69): paper 2, Table 5: integrators build value chains between "
+        "related industries",
+        "Integrators propose buyer-supplier links to related sectors by expected gain "
+        "(I3, I4); off: random pairs of members (the earlier rule).",
+    )
+    integrator_fee_rate: float = _p(
+        0.0,
+        "1",
+        "assumption (A70): off by default; cluster associations charge members fees of "
+        "the order of 0.01-0.1% of turnover",
+        "Fee members pay their integrator, as a share of turnover, out of profit (I1).",
+        ge=0.0,
+        le=0.05,
+    )
+    integrator_effort_cost: float = _p(
+        100.0,
+        "million KZT per year",
+        "assumption (A71): the yearly cost of a small management team (a few specialists "
+        "and their projects), about USD 0.2 million",
+        "Budget that adds one base effort (links per year, investors scouted) to an "
+        "integrator's (I2).",
+        gt=0.0,
+        le=1e6,
+    )
+    integrator_anchoring: bool = _p(
+        True,
+        "switch",
+        "assumption (A72): paper 1, cluster zones: the integrator places anchor investors "
+        "on the zone's land",
+        "Under merge (industry channel), an integrator sends the investors it scouts to "
+        "its cluster zone while the zone has land left (I2); off: they choose within the "
+        "cluster's territory by logit.",
+    )
     exit_rate: float = _p(
         0.03,
         "1 per year",

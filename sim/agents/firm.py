@@ -112,7 +112,10 @@ class FirmTable:
                 raise ValueError(f"0 rows but {len(agents)} agents")
             return
         if not self._agent_list:
-            self._first_id = int(self.unique_id[rows[0]])
+            # The table's first row, not the first row attached: a row above it that
+            # left before any agent was made would otherwise get a negative slot, which
+            # Python's list indexing wraps round to another firm's agent.
+            self._first_id = int(self.unique_id[0])
         if len(rows) != len(agents):
             raise ValueError(f"{len(rows)} rows but {len(agents)} agents")
         lst = self._agent_list

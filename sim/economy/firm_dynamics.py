@@ -16,16 +16,21 @@ from numba import njit
 __all__ = [
     "absorb_knowledge",
     "categorical_draws",
+    "chain_reaction",
     "choose_locations",
+    "cluster_benefit",
     "entrant_revenue",
     "entry_census",
     "exits",
+    "expected_entrant_value",
+    "free_entry",
     "group_rows",
     "hazard_draws",
     "innovation_hazard",
     "invest",
     "investment",
     "location_value",
+    "member_location_value",
     "relocation_moves",
 ]
 
@@ -256,6 +261,90 @@ def location_value(
         1.0 - turnover_relief
     )
     return revenue * (1.0 / sigma - tax) / price_level
+
+
+def cluster_benefit(
+    log1p_coordination: np.ndarray | float,
+    extra_institute_links: np.ndarray | float,
+    institute_access: np.ndarray | float,
+    innovation_rate: float,
+    spillover_strength: float,
+    innovation_step: float,
+    partner_gain: np.ndarray | float,
+) -> np.ndarray | float:
+    """Expected yearly log-productivity gain of joining a cluster at a location  (D3c).
+
+    ``g = log(1 + coord) + h s I_kr b step + partners``: the integrator's coordination
+    (P4, with the co-location bonus where it applies), the extra innovation hazard that
+    a member's formal institute links give (D1, P5: a member's link weight exceeds a
+    non-member's by ``b``, 1 or 1 + ``colocation_bonus``) times the step of an
+    innovation, and the knowledge the integrator's links bring a member this year (P5,
+    N4). Log points per year; arrays broadcast.
+    """
+    innovation = innovation_rate * spillover_strength * institute_access * extra_institute_links
+    return log1p_coordination + innovation * innovation_step + partner_gain
+
+
+def member_location_value(
+    value: np.ndarray | float,
+    revenue: np.ndarray | float,
+    price_level: np.ndarray | float,
+    log_gain: np.ndarray | float,
+    sigma: float,
+    weight: float,
+    fee_rate: float,
+) -> np.ndarray | float:
+    """Location value of an entrant who would join a cluster there  (D3c).
+
+    ``v' = v e^{w (sigma - 1) g} - w f Y / P_r``: revenue rises with productivity to the
+    power ``sigma - 1`` (M6), so the cluster's log gain g (:func:`cluster_benefit`) scales
+    the after-tax real profit ``v`` (D3) by ``e^{(sigma - 1) g}``, less the integrator's
+    fee ``f`` on turnover (N1); w = ``cluster_benefit_weight`` is how much of this the
+    entrant counts (0: none, the location value of D3).
+    """
+    return (
+        value * np.exp(weight * (sigma - 1.0) * log_gain)
+        - weight * fee_rate * revenue / price_level
+    )
+
+
+def expected_entrant_value(value: np.ndarray, beta: float) -> float:
+    """Expected real profit of an entrant who chooses by the logit of D3  (D3a).
+
+    ``sum_l P_l v_l`` with ``P_l`` the logit probabilities on ``beta log v_l`` over the
+    admissible locations (``v_l > 0``); 0 if there is none.
+    """
+    ok = value > 0
+    if not ok.any():
+        return 0.0
+    log_v = np.log(value[ok])
+    weight = np.exp(beta * (log_v - log_v.max()))
+    return float((weight * value[ok]).sum() / weight.sum())
+
+
+def free_entry(expected_profit: float, entry_cost: float, elasticity: float) -> float:
+    """Free-entry pressure on the number of entrants  (D3a).
+
+    ``(Pi^e / F_e)^eps``: entrants come faster when the expected after-tax real profit
+    of an entrant exceeds the (annualised) entry cost, slower when it falls short;
+    eps = ``entry_profit_elasticity``, 0 gives 1 (fixed entry rates).
+    """
+    if elasticity == 0.0:
+        return 1.0
+    return (max(expected_profit, 0.0) / entry_cost) ** elasticity
+
+
+def chain_reaction(foreign_entrants_last: float, base_last: float, elasticity: float) -> float:
+    """Investors follow investors: FDI entry rises with last year's FDI  (D3b).
+
+    ``((1 + n^f_{t-1}) / (1 + m^0_{t-1}))^eta``: foreign entrants last year (scouted ones
+    included) against the number the base rate alone expected then (``fdi_entry_rate``
+    times producers); eta = ``fdi_chain_elasticity`` < 1 keeps the process stable (an
+    AR(1) in logs), 0 switches it off (Mathews' chain reaction, paper 2).
+    """
+    if elasticity == 0.0:
+        return 1.0
+    return ((1.0 + foreign_entrants_last) / (1.0 + base_last)) ** elasticity
 
 
 def choose_locations(

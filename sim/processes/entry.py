@@ -13,37 +13,113 @@ from sim.economy import firm_dynamics as dyn
 if TYPE_CHECKING:
     from sim.model import SEZClusterModel
 
-__all__ = ["EntryBook", "cluster_territory", "enter", "place_entrants"]
+__all__ = [
+    "EntryBook",
+    "cluster_gains",
+    "cluster_territory",
+    "enter",
+    "expected_profit",
+    "location_values",
+    "place_entrants",
+]
 
 
 def enter(model: SEZClusterModel, year: int) -> None:
     """Domestic and foreign entrants by sector, each choosing a location by logit (D3).
 
     The numbers are Poisson draws proportional to the producers (``entry_rate``,
-    ``fdi_entry_rate``); domestic entrants pick sectors by their size, foreign ones also
-    by their exports. Investors scouted by integrators come to their cluster's territory.
+    ``fdi_entry_rate``), scaled by the free-entry pressure of expected profit over the
+    entry cost (D3a) and, for foreign investors, by last year's FDI (the chain reaction,
+    D3b); domestic entrants pick sectors by their size, foreign ones also by their
+    exports. Investors scouted by integrators come to their cluster's territory, to its
+    zone when the integrator anchors them there.
     """
     p, t = model.params, model.territory
     entry = EntryBook(model)
     firms_k = np.diff(entry.bounds)  # producers by sector
     n_prod = int(entry.bounds[-1])
-    n_dom = int(model.rng.poisson(p.entry_rate * n_prod))
-    n_fdi = int(model.rng.poisson(p.fdi_entry_rate * n_prod))
     w_dom = (firms_k + 1.0) / (firms_k + 1.0).sum()
     exports_k = entry.exports_k
     w_fdi = w_dom + (exports_k / exports_k.sum() if exports_k.sum() > 0 else 0.0)
     w_fdi = w_fdi / w_fdi.sum()
+    if model.policy.cluster_channels and p.cluster_benefit_weight > 0:
+        entry.cluster_gain = cluster_gains(model)
+    mean_dom, mean_fdi = p.entry_rate * n_prod, p.fdi_entry_rate * n_prod
+    if p.entry_profit_elasticity > 0:
+        for foreign, weights in ((False, w_dom), (True, w_fdi)):
+            pressure = dyn.free_entry(
+                expected_profit(model, entry, weights, foreign, year),
+                p.entry_cost,
+                p.entry_profit_elasticity,
+            )
+            if foreign:
+                mean_fdi *= pressure
+            else:
+                mean_dom *= pressure
+    if p.fdi_chain_elasticity > 0 and model.fdi_last is not None:
+        mean_fdi *= dyn.chain_reaction(*model.fdi_last, p.fdi_chain_elasticity)
+    model.entry_means = {"domestic": mean_dom, "foreign": mean_fdi}
+    n_dom = int(model.rng.poisson(mean_dom))
+    n_fdi = int(model.rng.poisson(mean_fdi))
+    n_foreign = 0
     for foreign, n, weights in ((False, n_dom, w_dom), (True, n_fdi, w_fdi)):
         if n == 0:
             continue
         sectors = dyn.categorical_draws(model.rng, weights, n)
         counts = np.bincount(sectors, minlength=model.n_sectors)
         for k in np.flatnonzero(counts):
-            place_entrants(model, entry, int(k), int(counts[k]), foreign, year, None)
+            placed = place_entrants(model, entry, int(k), int(counts[k]), foreign, year, None)
+            n_foreign += placed * foreign
     for c in np.flatnonzero(model.scouted_investors):
         k = int(t.cluster_sector[c])
-        place_entrants(model, entry, k, int(model.scouted_investors[c]), True, year, c)
+        n_foreign += place_entrants(
+            model, entry, k, int(model.scouted_investors[c]), True, year, int(c)
+        )
     model.scouted_investors[:] = 0
+    model.fdi_last = (n_foreign, p.fdi_entry_rate * n_prod)
+
+
+def cluster_gains(model: SEZClusterModel) -> np.ndarray:
+    """(C, R) expected log-productivity gain of joining each cluster in each region (D3c).
+
+    Coordination (P4) and the extra institute links of a member (P5), both with the
+    co-location bonus where the cluster actors sit with the zone, and the knowledge its
+    integrator's links bring a member this year (N4).
+    """
+    p, t = model.params, model.territory
+    here = model.colocated & (
+        np.arange(model.n_regions)[None, :] == model.cluster_region_now[:, None]
+    )
+    boost = 1.0 + p.colocation_bonus * here
+    coordination = p.integrator_coordination * model.has_integrator[:, None] * boost
+    partners = np.zeros(model.n_clusters)
+    for a in model.integrators:
+        partners[a.cluster] = a.partner_gain
+    return dyn.cluster_benefit(
+        np.log1p(coordination),
+        boost,
+        model.institute_access[t.cluster_sector],
+        p.innovation_rate,
+        p.spillover_strength,
+        p.innovation_step,
+        partners[:, None],
+    )
+
+
+def expected_profit(
+    model: SEZClusterModel, entry: EntryBook, weights: np.ndarray, foreign: bool, year: int
+) -> float:
+    """Expected after-tax real profit of an entrant, over sectors and locations (D3a).
+
+    The sectors' weights are the entrants' sector probabilities; within a sector, the
+    logit-weighted mean of the location values (D3) of a unit-efficiency entrant.
+    """
+    beta = model.params.location_choice_beta
+    total = 0.0
+    for k in np.flatnonzero(weights):
+        _, v_out, _, v_zone = location_values(model, entry, int(k), foreign, year)
+        total += weights[k] * dyn.expected_entrant_value(np.concatenate([v_out, v_zone]), beta)
+    return total
 
 
 def cluster_territory(
@@ -61,24 +137,22 @@ def cluster_territory(
     return regions, list(zones)
 
 
-def place_entrants(
-    model: SEZClusterModel,
-    entry: EntryBook,
-    k: int,
-    n: int,
-    foreign: bool,
-    year: int,
-    territory: int | None,
-) -> None:
-    """Choose locations for n entrants of sector k (D3) and create them.
+def location_values(
+    model: SEZClusterModel, entry: EntryBook, k: int, foreign: bool, year: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Revenue and value of every location for a unit-efficiency entrant of sector k (D3).
 
     Each location (a region outside the zones, or an open zone that admits the sector
     and has land left) is valued by the expected after-tax real profit of a
-    unit-efficiency firm; entrants choose by logit (``location_choice_beta``). Scouted
-    investors (``territory`` = their cluster) choose within the cluster's territory.
+    unit-efficiency firm; where the entrant would join a cluster, with its expected
+    benefits less the integrator's fee (D3c, when ``cluster_benefit_weight`` > 0).
+
+    Returns:
+        ``rev_out``, ``v_out``: (R,) revenue and value outside the zones;
+        ``rev_zone``, ``v_zone``: (Z,) in each zone (value -inf where it cannot enter).
     """
     p, t, pol = model.params, model.territory, model.policy
-    sigma, n_r = p.sigma, model.n_regions
+    sigma = p.sigma
     open_ = model.government.sez_open
     e = 1.0 if foreign else p.domestic_exporter_share
     growth = (1.0 + p.world_demand_growth) ** (year - model.spec.start_year)
@@ -118,6 +192,43 @@ def place_entrants(
         reliefs = (p.profit_tax_relief * level, p.other_tax_relief * level)
         rev_zone[z] = rev
         v_zone[z] = dyn.location_value(rev, *taxes, *reliefs, model.price_level[r])
+    if entry.cluster_gain is not None:
+        # D3c: where the entrant joins a cluster (the cluster table), its benefits count.
+        table = entry.cluster_table(k)
+        c_out, c_zone = table[:, -1], table[t.sez_region, np.arange(model.n_sezs)]
+        gain = entry.cluster_gain
+        joins = (sigma, p.cluster_benefit_weight, p.integrator_fee_rate)
+        g_out = gain[np.maximum(c_out, 0), np.arange(model.n_regions)]
+        v_member = dyn.member_location_value(v_out, rev_out, model.price_level, g_out, *joins)
+        v_out = np.where(c_out >= 0, v_member, v_out)
+        g_zone = gain[np.maximum(c_zone, 0), t.sez_region]
+        price_zone = model.price_level[t.sez_region]
+        with np.errstate(invalid="ignore"):
+            v_member = dyn.member_location_value(v_zone, rev_zone, price_zone, g_zone, *joins)
+        v_zone = np.where((c_zone >= 0) & np.isfinite(v_zone), v_member, v_zone)
+    return rev_out, v_out, rev_zone, v_zone
+
+
+def place_entrants(
+    model: SEZClusterModel,
+    entry: EntryBook,
+    k: int,
+    n: int,
+    foreign: bool,
+    year: int,
+    territory: int | None,
+) -> int:
+    """Choose locations for n entrants of sector k (D3) and create them; return how many.
+
+    Entrants choose among the locations valued by :func:`location_values` by logit
+    (``location_choice_beta``). Scouted investors (``territory`` = their cluster)
+    choose within the cluster's territory; when its integrator anchors them in its zone
+    (``model.anchor_zone``) and the zone still has land, they all go there (N2).
+    """
+    p, t, pol = model.params, model.territory, model.policy
+    sigma, n_r = p.sigma, model.n_regions
+    rev_out, v_out, rev_zone, v_zone = location_values(model, entry, k, foreign, year)
+    registered = entry.registered
     if territory is not None:
         regions, zones = cluster_territory(model, territory, "industry")
         mask_r = np.zeros(n_r, dtype=bool)
@@ -126,11 +237,15 @@ def place_entrants(
         keep = np.zeros(model.n_sezs, dtype=bool)
         keep[zones] = True
         v_zone = np.where(keep, v_zone, -np.inf)
+        anchor = int(model.anchor_zone[territory])
+        if anchor >= 0 and v_zone[anchor] > 0:  # the zone still admits them
+            v_out = np.zeros(n_r)
+            v_zone = np.where(np.arange(model.n_sezs) == anchor, v_zone, -np.inf)
     values = np.concatenate([v_out, v_zone])
     log_v = np.where(values > 0, np.log(np.where(values > 0, values, 1.0)), -np.inf)
     choice = dyn.choose_locations(model.rng, log_v, p.location_choice_beta, n)
     if choice.size == 0:
-        return
+        return 0
     zone = np.where(choice >= n_r, choice - n_r, -1)
     # Zones take entrants up to their land capacity; the rest stay outside.
     chosen = zone[zone >= 0]
@@ -174,6 +289,7 @@ def place_entrants(
         entry_year=year,
     )
     entry.added(rows, k, zone)
+    return int(choice.size)
 
 
 class EntryBook:
@@ -211,6 +327,8 @@ class EntryBook:
             model.entry_tables = (key, {}, {})
         self._territories: dict[int, np.ndarray] = model.entry_tables[1]
         self._merged: dict[int, set[int]] = model.entry_tables[2]
+        #: (C, R) log gain of joining each cluster in each region (D3c); None: not valued
+        self.cluster_gain: np.ndarray | None = None
 
     def producers(self, k: int) -> np.ndarray:
         """Rows of the producing firms of sector k, in row order."""
