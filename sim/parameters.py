@@ -93,6 +93,35 @@ class ModelParameters(BaseModel):
         ge=0.0,
         le=3.0,
     )
+    # --- worker migration (L2) and the core-periphery mode (L3) -------------------------
+    migration_rate: float = _p(
+        0.5,
+        "1 per year per unit of relative real-wage gain",
+        "assumption (A50): moves 0.2% of the Kazakh labour force a year and Astana's share "
+        "up 1.3 points in 20 years (BNS: about 3 points of population); 0: no migration",
+        "Yearly probability that a worker moves to a region paying a real wage higher by "
+        "a unit share, net of the cost, times the number of other regions (L2).",
+        ge=0.0,
+        le=2.0,
+    )
+    migration_cost: float = _p(
+        0.05,
+        "1",
+        "assumption (A51): moving, housing and search costs worth a few percent of the "
+        "origin's real wage",
+        "Relative real-wage gain a move must exceed: nobody moves for less (L2).",
+        ge=0.0,
+        le=2.0,
+    )
+    core_periphery: bool = _p(
+        False,
+        "switch",
+        "validation mode (A52): Krugman's (1991) core-periphery model, "
+        "scenarios/cp_two_region.yaml",
+        "The labour force is the mobile manufacturing workforce: wages clear its market "
+        "(L3), firms follow their workers, and the population outside the labour force "
+        "are immobile farmers earning the base wage.",
+    )
     labour_force_share: float = _p(
         0.48,
         "1",
