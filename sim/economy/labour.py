@@ -7,19 +7,22 @@ manufacturing employs (S_r, persons), with elasticity epsilon (``wage_elasticity
 Worker migration between regions (L2) is in :mod:`sim.economy.migration`.
 
 In the core-periphery mode (``core_periphery``, docs/ODD.md 7.8) the wage instead
-clears the market of the mobile manufacturing workers:
+clears the market of the mobile manufacturing workers every year:
 
-    w_r' = w_r * (d_r)**(1 / sigma)                                                 (L3)
+    d_r(w) = 1  for every region r                                                  (L3)
 
-with d_r the labour demanded per worker of r when every region holds the same number
-of firms per worker (firms tied to workers). A firm's labour demand falls with its
-wage as w**(-sigma) at given market access (M4), so L3 is the wage that clears the
-market at this year's access: one step of Fujita, Krugman & Venables' (1999, ch. 5)
-iteration on the wage equation w_r**sigma = sum_s phi_rs Y_s G_s**(sigma - 1). Its
-rest point d_r = 1 is that equation (C3 of sim/economy/core_periphery.py).
+with d_r(w) the labour demanded per worker of r at wages w when every region holds the
+same number of firms per worker (firms tied to workers), computed by the market
+equations M1-M7 themselves. Solved by Newton's method in log wages with a
+finite-difference Jacobian (R + 1 market solves per step), as the solver of
+sim/economy/core_periphery.py solves the wage equation
+w_r**sigma = sum_s phi_rs Y_s G_s**(sigma - 1) (C3), which L3 is with the model's
+market equations (Fujita, Krugman & Venables 1999, ch. 5).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import numpy as np
 
@@ -56,15 +59,36 @@ def tied_labour_demand(
     return firms @ labour_per_firm / labour_force
 
 
-def clearing_wages(wages: np.ndarray, demand_per_worker: np.ndarray, sigma: float) -> np.ndarray:
-    """(R,) next year's wages, million currency units per worker-year  (L3).
+def clearing_wages(
+    demand_per_worker: Callable[[np.ndarray], np.ndarray],
+    wages: np.ndarray,
+    *,
+    tol: float = 1e-12,
+    max_steps: int = 50,
+    step: float = 1e-6,
+) -> np.ndarray:
+    """(R,) wages that clear every region's market of mobile workers  (L3).
 
-    w_r' = w_r d_r**(1 / sigma): the wage at which a firm's demand, falling as
-    w**(-sigma) at given market access, employs exactly the region's share of workers.
+    Newton's method on h(x) = ln d(e**x) = 0, x the log wages, from ``wages``; the
+    Jacobian by forward differences of size ``step``; each Newton step clipped to 1 in
+    log. Stops when max |h| < ``tol``.
 
     Args:
-        wages: (R,) this year's w_r.
-        demand_per_worker: (R,) d_r from :func:`tied_labour_demand`, > 0.
-        sigma: elasticity of substitution.
+        demand_per_worker: d(w), (R,) labour demanded per worker at wages w (> 0).
+        wages: (R,) starting wages, million currency units per worker-year.
+        tol: largest |ln d_r| accepted.
+        max_steps: Newton steps before RuntimeError.
+        step: finite-difference step in log wages.
     """
-    return wages * demand_per_worker ** (1.0 / sigma)
+    x = np.log(np.asarray(wages, dtype=float))
+    for _ in range(max_steps):
+        h = np.log(demand_per_worker(np.exp(x)))
+        if np.max(np.abs(h)) < tol:
+            return np.exp(x)
+        jacobian = np.empty((x.size, x.size))
+        for s in range(x.size):
+            shifted = x.copy()
+            shifted[s] += step
+            jacobian[:, s] = (np.log(demand_per_worker(np.exp(shifted))) - h) / step
+        x = x - np.clip(np.linalg.solve(jacobian, h), -1.0, 1.0)
+    raise RuntimeError(f"wages did not clear the labour markets in {max_steps} steps")

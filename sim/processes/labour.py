@@ -9,7 +9,7 @@ import numpy as np
 from sim.agents.firm import PRODUCING
 from sim.economy import labour
 from sim.economy.migration import migrate
-from sim.processes import relocation
+from sim.processes import markets, relocation
 
 if TYPE_CHECKING:
     from sim.model import SEZClusterModel
@@ -56,19 +56,28 @@ def update_labour_markets(model: SEZClusterModel) -> None:
         _clear_markets_of_mobile_workers(model)
         return
     employment = model.emp_kr.sum(axis=0)
-    model.wages = labour.regional_wages(
-        p.wage, p.wage_elasticity, employment, model.labour_force
-    )
+    model.wages = labour.regional_wages(p.wage, p.wage_elasticity, employment, model.labour_force)
 
 
 def _clear_markets_of_mobile_workers(model: SEZClusterModel) -> None:
-    """CP mode: firms follow their workers, wages clear the workers' market (L3)."""
+    """CP mode: firms follow their workers, then wages clear the workers' markets (L3).
+
+    Labour demand at trial wages comes from the market stage itself (M1-M7,
+    :func:`sim.processes.markets.produce_and_trade`), so the market is re-solved at the
+    year's new allocation of workers and firms; next year's market stage starts there.
+    """
     p, f, t = model.params, model.firms, model.territory
     relocation.follow_workers(model)
     producing = f.view("alive") & (f.view("status") == PRODUCING)
     firms = np.bincount(f.view("sector")[producing], minlength=model.n_sectors)
-    # Labour a firm of unit efficiency demands at this year's wage and access (M4, M6).
-    revenue = model.unit_revenue * model.access
-    per_firm = t.labour_share[:, None] * revenue / model.wages[None, :] + p.fixed_labour
-    demand = labour.tied_labour_demand(per_firm, firms, model.labour_force.sum())
-    model.wages = labour.clearing_wages(model.wages, demand, p.sigma)
+    workers = model.labour_force.sum()
+
+    def demand_per_worker(wages: np.ndarray) -> np.ndarray:
+        model.wages = wages
+        markets.produce_and_trade(model, model.year)
+        # Labour a firm of unit efficiency demands at these wages and access (M4, M6).
+        revenue = model.unit_revenue * model.access
+        per_firm = t.labour_share[:, None] * revenue / wages[None, :] + p.fixed_labour
+        return labour.tied_labour_demand(per_firm, firms, workers)
+
+    model.wages = labour.clearing_wages(demand_per_worker, model.wages)
