@@ -519,8 +519,9 @@ class ModelParameters(BaseModel):
     initial_share_a: float | None = _p(
         None,
         "1",
-        "validation lever (footloose-entrepreneur case)",
-        "If set, the initial share of all firms placed in the first region.",
+        "validation lever (footloose-entrepreneur and core-periphery cases)",
+        "If set, the initial share of all firms (in the core-periphery mode also of the "
+        "labour force) placed in the first region.",
         ge=0.0,
         le=1.0,
     )
