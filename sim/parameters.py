@@ -95,20 +95,20 @@ class ModelParameters(BaseModel):
     )
     # --- worker migration (L2) and the core-periphery mode (L3) -------------------------
     migration_rate: float = _p(
-        0.5,
+        0.2,
         "1 per year per unit of relative real-wage gain",
-        "assumption (A50): moves 0.2% of the Kazakh labour force a year and Astana's share "
-        "up 1.3 points in 20 years (BNS: about 3 points of population); 0: no migration",
+        "assumption (A50): a 10% net real-wage gain draws 2%/(R-1) of a region's workers a "
+        "year; keeps every Kazakh region within 12% of its no-migration labour force",
         "Yearly probability that a worker moves to a region paying a real wage higher by "
         "a unit share, net of the cost, times the number of other regions (L2).",
         ge=0.0,
         le=2.0,
     )
     migration_cost: float = _p(
-        0.05,
+        0.1,
         "1",
-        "assumption (A51): moving, housing and search costs worth a few percent of the "
-        "origin's real wage",
+        "assumption (A51): moving, housing and search costs and ties to place worth a "
+        "tenth of the origin's real wage",
         "Relative real-wage gain a move must exceed: nobody moves for less (L2).",
         ge=0.0,
         le=2.0,
