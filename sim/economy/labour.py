@@ -1,4 +1,4 @@
-"""Regional labour markets: wages (docs/ODD.md, L1).
+"""Regional labour markets: wages (docs/ODD.md, L1 and, in the core-periphery mode, L3).
 
 w_r = w (1 + epsilon S_r / L_r)                                                      (L1)
 
