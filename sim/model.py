@@ -177,7 +177,7 @@ class SEZClusterModel(mesa.Model):
             else np.inf
         )
         self.tau_world = tau_world
-        self.labour_force = t.labour_force.copy()
+        self.labour_force, self.immobile_income = labour.initial_labour(t, p)
         self.wages = np.full(self.n_regions, p.wage)
         self.world_scale = np.zeros(self.n_sectors)  # fixed at start-up (M6)
 

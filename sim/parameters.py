@@ -93,6 +93,35 @@ class ModelParameters(BaseModel):
         ge=0.0,
         le=3.0,
     )
+    # --- worker migration (L2) and the core-periphery mode (L3) -------------------------
+    migration_rate: float = _p(
+        0.2,
+        "1 per year per unit of relative real-wage gain",
+        "assumption (A50): a 10% net real-wage gain draws 2%/(R-1) of a region's workers a "
+        "year; keeps every Kazakh region within 12% of its no-migration labour force",
+        "Yearly probability that a worker moves to a region paying a real wage higher by "
+        "a unit share, net of the cost, times the number of other regions (L2).",
+        ge=0.0,
+        le=2.0,
+    )
+    migration_cost: float = _p(
+        0.1,
+        "1",
+        "assumption (A51): moving, housing and search costs and ties to place worth a "
+        "tenth of the origin's real wage",
+        "Relative real-wage gain a move must exceed: nobody moves for less (L2).",
+        ge=0.0,
+        le=2.0,
+    )
+    core_periphery: bool = _p(
+        False,
+        "switch",
+        "validation mode (A52): Krugman's (1991) core-periphery model, "
+        "scenarios/cp_two_region.yaml",
+        "The labour force is the mobile manufacturing workforce: wages clear its market "
+        "(L3), firms follow their workers, and the population outside the labour force "
+        "are immobile farmers earning the base wage.",
+    )
     labour_force_share: float = _p(
         0.48,
         "1",
@@ -626,8 +655,9 @@ class ModelParameters(BaseModel):
     initial_share_a: float | None = _p(
         None,
         "1",
-        "validation lever (footloose-entrepreneur case)",
-        "If set, the initial share of all firms placed in the first region.",
+        "validation lever (footloose-entrepreneur and core-periphery cases)",
+        "If set, the initial share of all firms (in the core-periphery mode also of the "
+        "labour force) placed in the first region.",
         ge=0.0,
         le=1.0,
     )

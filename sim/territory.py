@@ -98,7 +98,11 @@ def build_territory(s: Scenario) -> Territory:
         population=population,
         labour_force=labour,
         mu=np.array([x.expenditure_share for x in s.sectors]),
-        labour_share=np.array([x.labour_share for x in s.sectors]),
+        # Core-periphery mode (docs/ODD.md 7.8): zero profit, the wage bill is the
+        # variable cost (sigma - 1) / sigma of revenue, operating profit the fixed cost.
+        labour_share=np.full(n_k, (p.sigma - 1.0) / p.sigma)
+        if p.core_periphery
+        else np.array([x.labour_share for x in s.sectors]),
         world_demand=np.array([x.world_demand for x in s.sectors]),
         relatedness=related,
         sez_region=np.array([ri[z.region] for z in s.sezs], dtype=np.int64),

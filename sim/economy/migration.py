@@ -20,6 +20,10 @@ are exactly the equilibria of the core-periphery model, including the core for
 phi >= phi_S (the sustain point, :mod:`sim.economy.core_periphery`). The cost gives an
 inaction band: nobody moves while omega_s / omega_r - 1 <= migration_cost.
 
+Firms tied to workers (the core-periphery mode, docs/ODD.md 7.8): each region holds the
+number of a sector's firms proportional to its workers, rounded by largest remainders,
+so that firms follow migration (:func:`firms_tied_to_workers`).
+
 Units: real wages in any common unit (only ratios enter); ``migration_rate`` in 1/year
 per unit of relative real-wage gain; ``migration_cost`` a fraction of the origin's real
 wage (dimensionless threshold). Labour is conserved: every worker who leaves r arrives
@@ -31,6 +35,7 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = [
+    "firms_tied_to_workers",
     "migrate",
     "migrate_workers",
     "migration_flows",
@@ -132,3 +137,29 @@ def migrate_workers(
     probabilities /= probabilities.sum(axis=1, keepdims=True)
     moves = rng.multinomial(counts, probabilities)  # moves[r, s]: from r to s (r = s stays)
     return moves.sum(axis=0)
+
+
+def firms_tied_to_workers(firms: np.ndarray, workers: np.ndarray) -> np.ndarray:
+    """Firms of each sector per region proportional to the region's workers (CP mode).
+
+    n_kr = N_k L_r / L rounded by largest remainders (Hamilton's method): the floors,
+    plus one firm for the regions with the largest fractional parts until the sector's
+    total N_k is reached (ties to the first region), so sum_r n_kr = N_k exactly.
+
+    Args:
+        firms: (K,) N_k, firms of each sector (non-negative integers).
+        workers: (R,) L_r >= 0, not all zero.
+
+    Returns:
+        (K, R) integer array of firms per sector and region.
+    """
+    total = np.asarray(firms, dtype=np.int64)
+    labour = np.clip(np.asarray(workers, dtype=float), 0.0, None)
+    quota = total[:, None] * (labour / labour.sum())[None, :]
+    counts = np.floor(quota).astype(np.int64)
+    missing = total - counts.sum(axis=1)
+    # Regions ranked by fractional part, largest first (stable: ties to the first region).
+    rank = np.argsort(-(quota - counts), axis=1, kind="stable")
+    extra = np.arange(labour.size)[None, :] < missing[:, None]
+    np.put_along_axis(counts, rank, np.take_along_axis(counts, rank, axis=1) + extra, axis=1)
+    return counts

@@ -79,7 +79,7 @@ def produce_and_trade(model: SEZClusterModel, year: int) -> None:
     )  # fmt: skip
     supply, supply_dom = supply.reshape(n_k, n_r), supply_dom.reshape(n_k, n_r)
     g = market.price_index_term(supply, model.phi)
-    income = model.wages * model.labour_force + export_income
+    income = model.wages * model.labour_force + model.immobile_income + export_income
     mu = t.mu
     model.expenditure = market.equilibrium_expenditure(income, supply_dom, mu, g, model.phi, sigma)
     model.access = market.market_access(mu, model.expenditure, g, model.phi)
