@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import io
 import os
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -66,6 +67,16 @@ __all__ = ["Compare", "Explore", "Layout", "ScenarioPage", "routes"]
 
 #: While running to a year, the page redraws at most this often (seconds).
 RUN_TO_REDRAW = 0.5
+#: While the loop runs, the map and charts redraw at most this often (seconds): the
+#: browser needs about this long to draw them, and a page sent more frames than it can
+#: draw stops answering clicks (the freeze of issue 15). The year and the monitors
+#: follow every year; the charts catch up when the loop stops.
+CHART_INTERVAL = 1.0
+#: The loop waits at most this long for the page to draw a year (seconds)...
+DRAW_WAIT = 5.0
+#: ...and then at least this long before the next year, so a redraw can reach the
+#: browser even at the fastest speed.
+MIN_GAP = 0.05
 #: Below this many pairs of runs, the Compare page warns and claims no significance.
 SMALL_N = 10
 #: Monitors: the big numbers of the current year.
@@ -97,6 +108,9 @@ param_errors: solara.Reactive[dict[str, str]] = solara.reactive({})
 session: solara.Reactive[ExploreSession | None] = solara.reactive(None)
 load_error = solara.reactive("")
 tick = solara.reactive(0)  # bumped after simulated years: redraws what reads the model
+control_tick = solara.reactive(0)  # bumped by clicks: redraws the buttons only
+chart_tick = solara.reactive(0)  # bumped at most every CHART_INTERVAL: redraws the charts
+loop_error = solara.reactive("")
 speed = solara.reactive("normal")
 selected: solara.Reactive[tuple[str, str] | None] = solara.reactive(None)
 map_indicator = solara.reactive("turnover")
@@ -258,31 +272,62 @@ def set_parameter(name: str, value: float | None) -> None:
     tick.set(tick.value + 1)
 
 
-@solara.lab.task(prefer_threaded=True)
 def run_loop(current: ExploreSession) -> None:
     """The one run loop: simulate years while the session's control asks for them.
 
     Clicks change ``current.control``; this loop alone steps the model, one year at a
-    time in order, and ends when nothing more is asked (or the model is replaced).
+    time in order, and ends when nothing more is asked (or the model is replaced). It
+    runs in its own thread inside the browser session's kernel context, so each year's
+    redraw reaches the page while the loop goes on.
     """
+    import solara.server.kernel_context as kernel_context
+
+    context = kernel_context.get_current_context()
+
+    def loop() -> None:
+        with context:
+            _loop(current)
+
+    threading.Thread(target=loop, name="sezsim-run-loop", daemon=True).start()
+
+
+def _redraw(current: ExploreSession, chart: bool) -> None:
+    """Ask for a redraw and wait until the page has drawn it (at most DRAW_WAIT seconds).
+
+    Backpressure: a loop that asks for the next year's redraw while the page still
+    draws the last one keeps Solara re-rendering without a pause, and nothing reaches
+    the browser until it stops (the freeze of issue 15).
+    """
+    current.drawn.clear()
+    if chart:
+        chart_tick.set(chart_tick.value + 1)
+    tick.set(tick.value + 1)
+    current.drawn.wait(DRAW_WAIT)
+
+
+def _loop(current: ExploreSession) -> None:
     control = current.control
-    drawn = time.perf_counter()
+    drawn = charts_drawn = time.perf_counter()
     try:
         while control.next_year(current.model.year, current.running and session.value is current):
             current.step()
             now = time.perf_counter()
             if control.target is None or now - drawn >= RUN_TO_REDRAW:
-                tick.set(tick.value + 1)
+                _redraw(current, chart=now - charts_drawn >= CHART_INTERVAL)
                 drawn = time.perf_counter()
-            if control.playing and control.delay:
-                time.sleep(control.delay)
-    except Exception:
+                if now - charts_drawn >= CHART_INTERVAL:
+                    charts_drawn = drawn
+            if control.playing:
+                time.sleep(max(control.delay, MIN_GAP))
+    except Exception as err:
         with control.lock:
             control.playing, control.steps, control.target = False, 0, None
             control.looping = False
-        raise
+        loop_error.set(f"The model stopped: {type(err).__name__}: {err}")
     finally:
         tick.set(tick.value + 1)
+        chart_tick.set(chart_tick.value + 1)
+        control_tick.set(control_tick.value + 1)
 
 
 def click(action: str, year: int | None = None) -> None:
@@ -292,7 +337,7 @@ def click(action: str, year: int | None = None) -> None:
         return
     if current.control.request(action, year):
         run_loop(current)
-    tick.set(tick.value + 1)
+    control_tick.set(control_tick.value + 1)
 
 
 def _ensure_session(search: str | None) -> None:
@@ -344,10 +389,12 @@ def _table(frame, classes: list[str] | None = None, floatfmt: str = "{:,.2f}") -
 
 
 @solara.component
-def _DrawnChart(name: str, build: Callable[[], Any], on_click: Callable | None) -> None:
+def _DrawnChart(
+    name: str, build: Callable[[], Any], on_click: Callable | None, version: Any
+) -> None:
     if os.environ.get(BREAK_CHART) == name:
         raise RuntimeError(f"chart {name!r} broken on purpose ({BREAK_CHART})")
-    chart = build()
+    chart = solara.use_memo(build, dependencies=[version])
     if isinstance(chart, dict):  # a finished Vega-Lite specification (the maps)
         solara.widgets.VegaLite.element(
             spec=chart, on_click=on_click, listen_to_click=on_click is not None
@@ -357,8 +404,17 @@ def _DrawnChart(name: str, build: Callable[[], Any], on_click: Callable | None) 
 
 
 @solara.component
-def SafeChart(name: str, build: Callable[[], Any], on_click: Callable | None = None) -> None:
-    """A chart behind an error boundary: if it fails, it says so; the page carries on."""
+def SafeChart(
+    name: str, build: Callable[[], Any], on_click: Callable | None = None, version: Any = None
+) -> None:
+    """A chart behind an error boundary: if it fails, it says so; the page carries on.
+
+    Args:
+        name: the chart's name (CSS class ``sez-chart-<name>``).
+        build: returns the Altair chart or a Vega-Lite specification.
+        on_click: called with the clicked datum.
+        version: the chart is rebuilt only when this changes (not on every redraw).
+    """
     error, clear = solara.use_exception()
     with solara.Column(classes=[f"sez-chart-{name}"], gap="0px"):
         if error is not None:
@@ -369,14 +425,14 @@ def SafeChart(name: str, build: Callable[[], Any], on_click: Callable | None = N
                 )
             solara.Button("Try again", on_click=clear, text=True, classes=["sez-chart-retry"])
             return
-        _DrawnChart(name, build, on_click)
+        _DrawnChart(name, build, on_click, version)
 
 
 # ------------------------------------------------------------------ Explore
 @solara.component
 def RunControls() -> None:
     """Step, Play / Pause, Reset, the speed, and "run to year"."""
-    _ = tick.value
+    _ = tick.value, control_tick.value
     current = session.value
     can_run = current is not None and current.running
     busy = current is not None and current.control.busy
@@ -656,6 +712,7 @@ def TerritoryMap(current: ExploreSession) -> None:
                 "map",
                 lambda: map_chart(frames, current.spec, shown, current.scales, current.merged),
                 on_click,
+                version=(id(current), chart_tick.value, shown),
             )
             solara.Text(
                 "Grey units: not in the scenario. Scales stay fixed from year to year (they "
@@ -688,8 +745,8 @@ def Explore() -> None:
         solara.ProgressLinear(True)
         return
     YearHeader(current)
-    if run_loop.error:
-        solara.Error(f"The model stopped: {run_loop.exception}")
+    if load_error.value == "" and loop_error.value:
+        solara.Error(loop_error.value, classes=["sez-loop-error"])
     Monitors(current)
     TerritoryMap(current)
     national = current.national()
@@ -697,8 +754,15 @@ def Explore() -> None:
     years = (current.spec.start_year, current.spec.end_year)
     with solara.GridFixed(columns=3, column_gap="8px", row_gap="8px"):
         for area in AREAS:
-            SafeChart(area, lambda area=area: area_chart(national, area, currency, years))
+            SafeChart(
+                area,
+                lambda area=area: area_chart(national, area, currency, years),
+                version=(id(current), chart_tick.value),
+            )
     Glossary(currency)
+    # after the page is drawn (effects run once the render pass is done), the run loop
+    # may go on (see _redraw)
+    solara.use_effect(current.drawn.set, [tick.value, id(current)])
 
 
 # ------------------------------------------------------------------ Compare
@@ -814,6 +878,7 @@ def CompareResults(result: CompareResult, spec: Scenario) -> None:
                     lambda name=name: synergy_chart(
                         result.synergy_over_time, name, result.currency, 190
                     ),
+                    version=id(result),
                 )
         choices = [i for i in COMPARED if i in set(result.synergy_by_region["indicator"])]
         if choices:
@@ -833,7 +898,11 @@ def CompareResults(result: CompareResult, spec: Scenario) -> None:
             by_region = by_region[by_region["indicator"] == shown].rename(
                 columns={"region": "name"}
             )
-            SafeChart("synergy-map", lambda: synergy_map(by_region, spec, shown))
+            SafeChart(
+                "synergy-map",
+                lambda: synergy_map(by_region, spec, shown),
+                version=(id(result), shown),
+            )
             solara.Text(
                 "Blue: the region gains under merge; red: it loses (activity displaced to or "
                 "from other regions). Grey: not in the scenario.",
@@ -865,6 +934,7 @@ def CompareResults(result: CompareResult, spec: Scenario) -> None:
                 SafeChart(
                     f"band-{name}",
                     lambda name=name: band_chart(result.bands[name], name, result.currency, 190),
+                    version=id(result),
                 )
 
 

@@ -182,6 +182,24 @@ def _region_values(t: TerritoryFrames, indicator: str, divisor: float, currency:
     return values
 
 
+def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
+    """JSON-ready rows (no NaN: Vega receives JSON)."""
+    if frame.empty:
+        return []
+    part = frame[[c for c in columns if c in frame.columns]]
+    return part.astype(object).where(part.notna(), None).to_dict("records")
+
+
+_SEZ_COLUMNS = ["id", "kind", "marker", "name", "lon", "lat", "size", "status", "period"]
+_SEZ_COLUMNS += ["participants", "turnover_shown"]
+_CLUSTER_COLUMNS = ["id", "kind", "marker", "name", "sector", "lon", "lat", "size", "firms"]
+_CLUSTER_COLUMNS += ["employment"]
+_LINK_COLUMNS = ["kind", "source", "target", "lon", "lat", "lon2", "lat2", "weight", "width"]
+
+#: Map specifications without their yearly data, by everything that shapes them.
+_MAP_TEMPLATES: dict[tuple, dict[str, Any]] = {}
+
+
 def map_chart(
     t: TerritoryFrames,
     spec: Scenario,
@@ -203,15 +221,72 @@ def map_chart(
         width: pixels.
         height: pixels.
 
-    Every mark has a legend: the colour scale (indicator, fixed over years), SEZ status,
-    the marker shapes and their size (firms), and the line kinds.
+    Returns:
+        The Vega-Lite specification. Every mark has a legend: the colour scale
+        (indicator, fixed over years), SEZ status, the marker shapes and their size
+        (firms), and the line kinds. The layout (scales, legends, labels) is built once
+        per combination of scale tops and reused; each year only fills in the data.
     """
     currency = spec.currency
-    projection, has_units = fit_projection(spec, width, height)
     top = scales.top(f"region:{indicator}", t.regions.get(indicator, []))
     divisor, unit = money_scale(indicator, top, currency)
     values = _region_values(t, indicator, divisor, currency)
-    layers = []
+
+    links = t.links.copy()
+    if not links.empty:
+        links["kind"] = links["kind"].replace({"cluster-SEZ": "cluster ↔ paired SEZ"})
+        if not merged:
+            links = links[links["kind"] != "cluster ↔ paired SEZ"]
+    kinds = tuple(k for k in _LINE_KINDS if not links.empty and k in set(links["kind"]))
+    link_top = scales.top("links", links.loc[links["kind"] == "value chain", "weight"])
+    if not links.empty:
+        links["width"] = links["weight"].where(links["kind"] == "value chain", link_top / 3)
+    marker_values = list(t.sezs.get("participants", [])) + list(t.clusters.get("firms", []))
+    size_top = scales.top("markers", [*marker_values, 10.0])
+    clusters = t.clusters.assign(kind="cluster", marker="cluster")
+    if not clusters.empty:
+        clusters["size"] = clusters["firms"]
+    sezs = t.sezs.assign(kind="sez", marker="SEZ")
+    if not sezs.empty:
+        sezs["size"] = sezs["participants"]
+        sezs["turnover_shown"] = [format_amount("turnover", v, currency) for v in sezs["turnover"]]
+
+    key = (
+        spec.name,
+        tuple((r.id, r.name, r.lon, r.lat) for r in spec.regions),
+        indicator,
+        top / divisor,
+        unit,
+        kinds,
+        link_top,
+        size_top,
+        not clusters.empty,
+        not sezs.empty,
+        width,
+        height,
+    )
+    if key not in _MAP_TEMPLATES:
+        _MAP_TEMPLATES[key] = _map_template(spec, key, width, height)
+    template = _MAP_TEMPLATES[key]
+    has_units = _UNITS in template["datasets"]
+    data = {
+        "links": _records(links, _LINK_COLUMNS),
+        "clusters": _records(clusters, _CLUSTER_COLUMNS),
+        "sezs": _records(sezs, _SEZ_COLUMNS),
+    }
+    if has_units:
+        data[_UNITS] = _flat_units(spec, values)
+    else:
+        data["regions"] = [
+            {"lon": r.lon, "lat": r.lat, "region": r.name, **values[r.id]} for r in spec.regions
+        ]
+    return {**template, "datasets": {**template["datasets"], **data}}
+
+
+def _map_template(spec: Scenario, key: tuple, width: int, height: int) -> dict[str, Any]:
+    """The map's specification with named, empty yearly datasets (see :func:`map_chart`)."""
+    (_, _, indicator, fill_top, unit, kinds, link_top, size_top, clusters, sezs, _, _) = key
+    projection, has_units = fit_projection(spec, width, height)
     region_tooltip = [
         alt.Tooltip("region:N", title="region"),
         alt.Tooltip("shown:N", title=indicator_label(indicator)),
@@ -222,12 +297,11 @@ def map_chart(
     ]
     fill = alt.Fill(
         "value:Q",
-        scale=alt.Scale(domain=[0, top / divisor], scheme="blues", clamp=True),
+        scale=alt.Scale(domain=[0, fill_top], scheme="blues", clamp=True),
         legend=alt.Legend(title=_title(indicator, unit), format=",.3~g", gradientLength=140),
     )
-    units: list[dict[str, Any]] = []
+    layers = []
     if has_units:
-        units = _flat_units(spec, values)
         layers.append(
             alt.Chart(alt.Data(name=_UNITS))
             .mark_geoshape(fill="#eceff1", stroke="#90a4ae", strokeWidth=0.6)
@@ -241,26 +315,14 @@ def map_chart(
             .transform_filter("datum.modelled")
         )
     else:  # no boundaries for this country: regions as coloured circles
-        points = pd.DataFrame(
-            [{"lon": r.lon, "lat": r.lat, "region": r.name, **values[r.id]} for r in spec.regions]
-        )
         layers.append(
-            alt.Chart(points)
+            alt.Chart(alt.Data(name="regions"))
             .mark_circle(size=900, stroke="#546e7a", opacity=0.9)
             .encode(longitude="lon:Q", latitude="lat:Q", fill=fill, tooltip=region_tooltip)
         )
-
-    links = t.links.copy()
-    if not links.empty:
-        links["kind"] = links["kind"].replace({"cluster-SEZ": "cluster ↔ paired SEZ"})
-        if not merged:
-            links = links[links["kind"] != "cluster ↔ paired SEZ"]
-    if not links.empty:
-        kinds = [k for k in _LINE_KINDS if k in set(links["kind"])]
-        link_top = scales.top("links", links.loc[links["kind"] == "value chain", "weight"])
-        links["width"] = links["weight"].where(links["kind"] == "value chain", link_top / 3)
+    if kinds:
         layers.append(
-            alt.Chart(links)
+            alt.Chart(alt.Data(name="links"))
             .mark_rule(opacity=0.8)
             .encode(
                 longitude="lon:Q",
@@ -269,30 +331,25 @@ def map_chart(
                 latitude2="lat2:Q",
                 color=alt.Color(
                     "kind:N",
-                    scale=alt.Scale(domain=kinds, range=[_LINE_KINDS[k][0] for k in kinds]),
+                    scale=alt.Scale(domain=list(kinds), range=[_LINE_KINDS[k][0] for k in kinds]),
                     legend=alt.Legend(title="lines", symbolType="stroke"),
                 ),
                 strokeDash=alt.StrokeDash(
                     "kind:N",
-                    scale=alt.Scale(domain=kinds, range=[_LINE_KINDS[k][1] for k in kinds]),
+                    scale=alt.Scale(domain=list(kinds), range=[_LINE_KINDS[k][1] for k in kinds]),
                     legend=None,
                 ),
                 strokeWidth=alt.StrokeWidth(
-                    "width:Q",
-                    scale=alt.Scale(domain=[0, link_top], range=[0.5, 5]),
-                    legend=None,
+                    "width:Q", scale=alt.Scale(domain=[0, link_top], range=[0.5, 5]), legend=None
                 ),
                 tooltip=[
                     alt.Tooltip("kind:N", title="line"),
-                    "source:N",
-                    "target:N",
+                    alt.Tooltip("source:N"),
+                    alt.Tooltip("target:N"),
                     alt.Tooltip("weight:Q", title="links", format=",.0f"),
                 ],
             )
         )
-
-    marker_values = list(t.sezs.get("participants", [])) + list(t.clusters.get("firms", []))
-    size_top = scales.top("markers", [*marker_values, 10.0])
     size = alt.Size(
         "size:Q",
         scale=alt.Scale(domain=[0, size_top], range=[12, 520]),
@@ -303,10 +360,9 @@ def map_chart(
         scale=alt.Scale(domain=list(_MARKERS), range=list(_MARKERS.values())),
         legend=alt.Legend(title="marker"),
     )
-    if not t.clusters.empty:
-        clusters = t.clusters.assign(kind="cluster", marker="cluster", size=t.clusters["firms"])
+    if clusters:
         layers.append(
-            alt.Chart(clusters)
+            alt.Chart(alt.Data(name="clusters"))
             .mark_point(filled=True, color="#8e24aa", opacity=0.85)
             .encode(
                 longitude="lon:Q",
@@ -315,21 +371,15 @@ def map_chart(
                 size=size,
                 tooltip=[
                     alt.Tooltip("name:N", title="cluster"),
-                    "sector:N",
+                    alt.Tooltip("sector:N"),
                     alt.Tooltip("firms:Q", format=",.0f", title="members"),
                     alt.Tooltip("employment:Q", format=",.0f", title="employment (persons)"),
                 ],
             )
         )
-    if not t.sezs.empty:
-        sezs = t.sezs.assign(
-            kind="sez",
-            marker="SEZ",
-            size=t.sezs["participants"],
-            turnover_shown=[format_amount("turnover", v, currency) for v in t.sezs["turnover"]],
-        )
+    if sezs:
         layers.append(
-            alt.Chart(sezs)
+            alt.Chart(alt.Data(name="sezs"))
             .mark_point(filled=True, opacity=0.95, stroke="black", strokeWidth=0.5)
             .encode(
                 longitude="lon:Q",
@@ -345,21 +395,20 @@ def map_chart(
                 ),
                 tooltip=[
                     alt.Tooltip("name:N", title="SEZ"),
-                    "status:N",
-                    "period:N",
+                    alt.Tooltip("status:N"),
+                    alt.Tooltip("period:N"),
                     alt.Tooltip("participants:Q", format=",.0f"),
                     alt.Tooltip("turnover_shown:N", title="turnover"),
                 ],
             )
         )
-
     order = sorted(spec.regions, key=lambda r: -r.population)
     anchors = pd.DataFrame(
         [{"lon": r.lon, "lat": r.lat, "text": r.name.replace(" region", "")} for r in order]
     )
     labels = place_labels(anchors, projection, width, height)
     layers.append(
-        alt.Chart(labels)
+        alt.Chart(labels[["text", "lon", "lat"]])
         .mark_text(fontSize=10, color="#263238", fontWeight=500)
         .encode(longitude="lon:Q", latitude="lat:Q", text="text:N")
     )
@@ -371,7 +420,11 @@ def map_chart(
         .configure_legend(orient="right", labelFontSize=10, titleFontSize=10, symbolSize=60)
         .configure_view(stroke=None)
     )
-    return _with_units(chart, units)
+    template = chart.to_dict()
+    template.setdefault("datasets", {})
+    if has_units:
+        template["datasets"][_UNITS] = []
+    return template
 
 
 def band_chart(bands: pd.DataFrame, indicator: str, currency: str, width: int = 260) -> alt.Chart:

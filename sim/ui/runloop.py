@@ -26,7 +26,8 @@ class RunControl:
 
     Attributes:
         playing: keep simulating years until paused (or the run ends).
-        steps: single years still to simulate (Step clicks not yet served).
+        steps: single years still to simulate (Step clicks not yet served, and the
+            first year of a Play, so that Play then Pause at any speed advances a year).
         target: simulate until this year is done (``None``: no target).
         delay: pause between years while playing, seconds.
         looping: a loop thread is running (it alone sets this back to False).
@@ -49,9 +50,10 @@ class RunControl:
         """
         with self.lock:
             if action == "play":
-                self.playing = True
+                # Play simulates at least one year, however soon Pause follows
+                self.playing, self.steps = True, max(self.steps, 1)
             elif action == "pause":
-                self.playing, self.steps, self.target = False, 0, None
+                self.playing, self.target = False, None
             elif action == "step":
                 if not self.playing and self.target is None:
                     self.steps += 1
@@ -84,7 +86,7 @@ class RunControl:
                 self.playing, self.steps, self.target = False, 0, None
                 self.looping = False
                 return False
-            if self.steps > 0 and not self.playing and self.target is None:
+            if self.steps > 0 and self.target is None:
                 self.steps -= 1
             return True
 

@@ -235,6 +235,8 @@ class ExploreSession:
         self.control = RunControl()
         #: Scale tops of the map, kept from year to year.
         self.scales = FixedScales()
+        #: Set when the page has drawn the last year (the run loop waits for it).
+        self.drawn = threading.Event()
 
     @property
     def merged(self) -> bool:
