@@ -448,7 +448,8 @@ def RunControls() -> None:
         )
         solara.Button(
             "Pause" if busy else "Play",
-            on_click=lambda: click("pause" if current and current.control.busy else "play"),
+            # the button does what it says, even if the state changed since it was drawn
+            on_click=lambda: click("pause" if busy else "play"),
             disabled=not can_run and not busy,
             color="primary",
             outlined=True,
@@ -601,6 +602,7 @@ def YearHeader(current: ExploreSession) -> None:
             f"{spec.name} — policy {current.policy} — {current.simulated} of "
             f"{spec.end_year - spec.start_year + 1} years simulated"
             + (f" — running to {target}" if target else "")
+            + (" — simulating" if current.control.looping and not target else "")
             + (f" — last year took {took:.1f} ms" if took is not None else ""),
             classes=["sez-status"],
         )
