@@ -21,6 +21,7 @@ the model) with the model stepped by one background loop (:mod:`sim.ui.runloop`)
 from __future__ import annotations
 
 import io
+import logging
 import os
 import threading
 import time
@@ -93,6 +94,8 @@ MONITORS = [
 #: Environment variable naming a chart that raises while drawing (tests the error
 #: boundary in a real server; never set in normal use).
 BREAK_CHART = "SEZSIM_UI_BREAK_CHART"
+
+logger = logging.getLogger(__name__)
 
 _DEFAULT = next((p for p in shipped_scenarios() if p.stem == "kazakhstan"), None)
 _CONTROLS = parameter_controls()
@@ -388,19 +391,16 @@ def _table(frame, classes: list[str] | None = None, floatfmt: str = "{:,.2f}") -
     solara.HTML(unsafe_innerHTML=html, classes=["sez-table", *(classes or [])])
 
 
-@solara.component
-def _DrawnChart(
-    name: str, build: Callable[[], Any], on_click: Callable | None, version: Any
-) -> None:
-    if os.environ.get(BREAK_CHART) == name:
-        raise RuntimeError(f"chart {name!r} broken on purpose ({BREAK_CHART})")
-    chart = solara.use_memo(build, dependencies=[version])
-    if isinstance(chart, dict):  # a finished Vega-Lite specification (the maps)
-        solara.widgets.VegaLite.element(
-            spec=chart, on_click=on_click, listen_to_click=on_click is not None
-        )
-    else:
-        solara.FigureAltair(chart, on_click=on_click)
+def _chart_spec(name: str, build: Callable[[], Any]) -> tuple[dict | None, str]:
+    """The chart's Vega-Lite specification, or why it could not be built."""
+    try:
+        if os.environ.get(BREAK_CHART) == name:
+            raise RuntimeError(f"chart {name!r} broken on purpose ({BREAK_CHART})")
+        chart = build()
+        return (chart if isinstance(chart, dict) else chart.to_dict()), ""
+    except Exception as err:  # one chart's failure must not take the page down
+        logger.warning("chart %s could not be drawn: %s: %s", name, type(err).__name__, err)
+        return None, f"{type(err).__name__}: {err}"
 
 
 @solara.component
@@ -409,23 +409,34 @@ def SafeChart(
 ) -> None:
     """A chart behind an error boundary: if it fails, it says so; the page carries on.
 
+    Building and serialising the chart happen here, under the boundary (the Altair
+    error of issue 15 came from there); what the browser's Vega does with a valid
+    specification cannot raise on the server.
+
     Args:
         name: the chart's name (CSS class ``sez-chart-<name>``).
         build: returns the Altair chart or a Vega-Lite specification.
         on_click: called with the clicked datum.
         version: the chart is rebuilt only when this changes (not on every redraw).
     """
-    error, clear = solara.use_exception()
+    attempt, set_attempt = solara.use_state(0)
+    spec, error = solara.use_memo(lambda: _chart_spec(name, build), [version, attempt])
     with solara.Column(classes=[f"sez-chart-{name}"], gap="0px"):
-        if error is not None:
+        if spec is None:
             with solara.Warning(classes=["sez-chart-error"]):
                 solara.Text(
-                    f"The chart '{name}' could not be drawn ({type(error).__name__}: {error}). "
-                    "The rest of the page works."
+                    f"The chart '{name}' could not be drawn ({error}). The rest of the page works."
                 )
-            solara.Button("Try again", on_click=clear, text=True, classes=["sez-chart-retry"])
+            solara.Button(
+                "Try again",
+                on_click=lambda: set_attempt(attempt + 1),
+                text=True,
+                classes=["sez-chart-retry"],
+            )
             return
-        _DrawnChart(name, build, on_click, version)
+        solara.widgets.VegaLite.element(
+            spec=spec, on_click=on_click, listen_to_click=on_click is not None
+        )
 
 
 # ------------------------------------------------------------------ Explore
