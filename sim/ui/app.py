@@ -969,7 +969,7 @@ def Compare() -> None:
             "effect is merge minus no_merge, with 95% confidence intervals."
         )
         solara.Text(
-            f"Runs with {_parameters_sentence(overrides.value)}.",
+            f" Runs with {_parameters_sentence(overrides.value)}.",
             classes=["sez-compare-parameters"],
         )
         with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):

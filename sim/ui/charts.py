@@ -152,7 +152,7 @@ def area_chart(
                 y=alt.Y(
                     "value:Q",
                     title=None,
-                    axis=alt.Axis(format=",.3~g"),
+                    axis=alt.Axis(format=",.3~r"),
                     scale=alt.Scale(domain=[0, 1]) if data.empty else alt.Undefined,
                 ),
                 tooltip=[
@@ -298,7 +298,7 @@ def _map_template(spec: Scenario, key: tuple, width: int, height: int) -> dict[s
     fill = alt.Fill(
         "value:Q",
         scale=alt.Scale(domain=[0, fill_top], scheme="blues", clamp=True),
-        legend=alt.Legend(title=_title(indicator, unit), format=",.3~g", gradientLength=140),
+        legend=alt.Legend(title=_title(indicator, unit), format=",.3~r", gradientLength=140),
     )
     layers = []
     if has_units:
@@ -437,7 +437,7 @@ def band_chart(bands: pd.DataFrame, indicator: str, currency: str, width: int = 
     )
     base = alt.Chart(bands).encode(x=_year_axis(), color=colour)
     band = base.mark_area(opacity=0.2).encode(
-        y=alt.Y("low:Q", title=None, axis=alt.Axis(format=",.3~g")), y2="high:Q"
+        y=alt.Y("low:Q", title=None, axis=alt.Axis(format=",.3~r")), y2="high:Q"
     )
     line = base.mark_line().encode(
         y="mean:Q",
@@ -460,7 +460,7 @@ def synergy_chart(synergy: pd.DataFrame, indicator: str, currency: str, width: i
     data, unit = _scaled(data, indicator, ["mean", "ci_low", "ci_high"], currency)
     base = alt.Chart(data).encode(x=_year_axis())
     band = base.mark_area(opacity=0.25, color="#1565c0").encode(
-        y=alt.Y("ci_low:Q", title=None, axis=alt.Axis(format=",.3~g")), y2="ci_high:Q"
+        y=alt.Y("ci_low:Q", title=None, axis=alt.Axis(format=",.3~r")), y2="ci_high:Q"
     )
     line = base.mark_line(color="#0d47a1", point=alt.OverlayMarkDef(size=10)).encode(
         y="mean:Q",
@@ -508,7 +508,7 @@ def synergy_map(
     fill = alt.Fill(
         "value:Q",
         scale=alt.Scale(domain=[-span, span], scheme="redblue", domainMid=0),
-        legend=alt.Legend(title=f"merge − no_merge ({unit})", format=",.3~g"),
+        legend=alt.Legend(title=f"merge − no_merge ({unit})", format=",.3~r"),
     )
     tooltip = [
         alt.Tooltip("region:N"),
