@@ -145,13 +145,13 @@ def page(server, browser):
     pg.context.close()
 
 
-def _shot(page: Page, name: str, element: str | None = None) -> None:
+def _shot(page: Page, name: str, element: str | None = None, full_page: bool = False) -> None:
     """Screenshot the page (or one element) into tests/artifacts (and docs/img on demand)."""
     path = ARTIFACTS / f"{name}.png"
     if element:
         page.locator(element).first.screenshot(path=str(path))
     else:
-        page.screenshot(path=str(path))
+        page.screenshot(path=str(path), full_page=full_page)
     if os.environ.get("SEZSIM_UPDATE_SCREENSHOTS"):
         (ROOT / "docs" / "img").mkdir(parents=True, exist_ok=True)
         shutil.copy(path, ROOT / "docs" / "img" / f"{name}.png")
@@ -434,6 +434,8 @@ def test_compare_with_explore_parameters_downloads_and_link(page):
     expect(page.locator(".sez-chart-synergy-map svg.marks")).to_be_visible()
     expect(page.locator(".sez-waterfall-placeholder")).to_contain_text("not estimated here")
     _shot(page, "compare")
+    _shot(page, "compare-map", ".sez-chart-synergy-map")  # below the fold
+    _shot(page, "compare-table", ".sez-synergy")
 
     with page.expect_download() as download:
         page.get_by_text("Download CSV").click()
