@@ -215,3 +215,19 @@ def test_slider_ranges_are_what_the_scenario_accepts():
         lo, hi = ranges[c.name]
         assert c.low <= lo <= c.default <= hi <= c.high
         assert accepted(c.name, lo) and accepted(c.name, hi)
+
+
+def test_synergy_cells_never_show_nan():
+    from sim.ui.app import _cell
+
+    def cell(**row):
+        base = {"indicator": "taxes", "n": 3, "ci_low": 0.0, "ci_high": 0.0}
+        return _cell(pd.Series({**base, **row}), "million KZT")
+
+    assert cell(mean=0.0, control_mean=0.0, relative=float("nan")) == "—"  # both at zero
+    no_base = cell(mean=5.0, ci_low=1.0, ci_high=9.0, control_mean=0.0, relative=float("nan"))
+    assert no_base == "5 [1, 9] mn KZT/yr" and "nan" not in no_base
+    assert (
+        cell(mean=-2.18e5, ci_low=-3.25e5, ci_high=-1.11e5, control_mean=8e5, relative=-0.265)
+        == "-218 [-325, -111] bn KZT/yr (-26.5%)"
+    )

@@ -53,6 +53,7 @@ from sim.ui.labels import (
     glossary,
     indicator_label,
     indicator_unit,
+    money_scale,
     parameter_group,
 )
 from sim.ui.runloop import SPEEDS
@@ -341,6 +342,11 @@ def click(action: str, year: int | None = None) -> None:
     if current.control.request(action, year):
         run_loop(current)
     control_tick.set(control_tick.value + 1)
+
+
+def _drawn() -> None:
+    if session.value is not None:
+        session.value.drawn.set()
 
 
 def _ensure_session(search: str | None) -> None:
@@ -748,6 +754,9 @@ def Explore() -> None:
     router = solara.use_router()
     solara.use_effect(lambda: _ensure_session(router.search), [])
     _ = tick.value  # redraw after every simulated year
+    # after the page is drawn (effects run once the render pass is done), the run loop
+    # may go on (see _redraw); before any early return: hooks run in the same order
+    solara.use_effect(_drawn, [tick.value, id(session.value)])
     with solara.Sidebar():
         Controls()
     if load_error.value:
@@ -773,9 +782,6 @@ def Explore() -> None:
                 version=(id(current), chart_tick.value),
             )
     Glossary(currency)
-    # after the page is drawn (effects run once the render pass is done), the run loop
-    # may go on (see _redraw)
-    solara.use_effect(current.drawn.set, [tick.value, id(current)])
 
 
 # ------------------------------------------------------------------ Compare
@@ -828,14 +834,20 @@ def _parameters_sentence(parameters: dict[str, Any]) -> str:
 
 
 def _cell(row: pd.Series, currency: str) -> str:
+    """One cell: mean, 95% CI and change on no_merge, e.g. -218 [-325, -111] bn KZT/yr."""
     name = row["indicator"]
     if row["mean"] == 0 and row["control_mean"] == 0:
         return "—"  # both policies at zero: no effect to report, no percentage
-    text = format_amount(name, row["mean"], currency)
-    if row["n"] > 1:
-        low = format_amount(name, row["ci_low"], currency)
-        high = format_amount(name, row["ci_high"], currency)
-        text += f" [{low} to {high}]"
+    values = [row["mean"]] + ([row["ci_low"], row["ci_high"]] if row["n"] > 1 else [])
+    divisor, unit = money_scale(name, max(abs(v) for v in values), currency)
+    shown = [
+        f"{v / divisor:,.3g}" if abs(v / divisor) < 1000 else f"{v / divisor:,.0f}" for v in values
+    ]
+    text = shown[0] + (f" [{shown[1]}, {shown[2]}]" if len(shown) == 3 else "")
+    if unit.startswith("count"):
+        text += unit.removeprefix("count")  # "/yr", or nothing
+    elif unit not in ("1", "index"):
+        text += f" {unit}"
     if pd.notna(row["relative"]) and row["control_mean"]:
         text += f" ({100 * row['relative']:+.1f}%)"
     return text
