@@ -6,9 +6,9 @@ import pytest
 
 from sim.experiments.store import ResultStore
 from sim.parameters import ModelParameters
-from sim.scenario import ScenarioError
+from sim.scenario import ScenarioError, load_scenario
 from sim.ui import assets
-from sim.ui.charts import AREAS, area_chart, territory_chart
+from sim.ui.charts import AREAS, area_chart, map_chart, synergy_chart, synergy_map
 from sim.ui.compare import CompareCancelled, run_compare
 from sim.ui.session import ExploreSession, parameter_controls, shipped_scenarios
 
@@ -90,8 +90,10 @@ def test_charts_build_for_every_area(small_path):
     for area in AREAS:
         spec = area_chart(s.national(), area, s.spec.currency).to_dict()
         assert spec["usermeta"]["embedOptions"]["renderer"] == "svg"
-    assert "million KZT" in str(area_chart(s.national(), "Finance", "million KZT").to_dict())
-    spec = territory_chart(s.territory()).to_dict()
+    finance = str(area_chart(s.national(), "Finance", "million KZT").to_dict())
+    assert "KZT/yr" in finance and "million KZT" not in finance  # mn / bn / trn KZT
+    assert "~s" not in finance  # SI prefixes gave "0M" and "200G million"
+    spec = map_chart(s.territory(), s.spec, "turnover", s.scales, s.merged)
     assert spec["projection"]["type"] == "mercator"
     assert len(spec["layer"]) >= 4
 
@@ -143,3 +145,38 @@ def test_assets_cover_what_the_page_loads(tmp_path):
     assert any(n.startswith("@widgetti/solara-vuetify3-app@") for n in names)
     assert {"vega@5", "vega-lite@5", "vega-embed@6", "requirejs@2.3.6"} <= set(names)
     assert len(assets.missing_assets(tmp_path)) == len(names)  # an empty cache lacks all
+
+
+def test_ui_compare_uses_the_given_parameters(small_path, tmp_path):
+    plain = run_compare(small_path, 1, ["merge"], until=2011, workers=1, out=tmp_path / "a")
+    tuned = run_compare(
+        small_path,
+        1,
+        ["merge"],
+        until=2011,
+        workers=1,
+        out=tmp_path / "b",
+        parameters={"sigma": 6.0},
+    )
+    assert tuned.parameters == {"sigma": 6.0} and plain.parameters == {}
+    a = ResultStore(plain.store).results()
+    b = ResultStore(tuned.store).results()
+    a, b = a[a["scope"] == "national"], b[b["scope"] == "national"]
+    assert not (a["taxes"].to_numpy() == b["taxes"].to_numpy()).all()
+
+
+def test_compare_tables_over_time_and_by_region(small_path, tmp_path):
+    result = run_compare(
+        small_path, 2, ["merge", "no_merge"], until=2013, workers=1, out=tmp_path / "s"
+    )
+    over_time = result.synergy_over_time
+    assert set(over_time["year"]) == set(range(2010, 2014))
+    assert (over_time["ci_low"] <= over_time["mean"] + 1e-9).all()
+    by_region = result.synergy_by_region
+    assert set(by_region["region"]) == {"north", "south", "west"}
+    assert set(by_region["year"]) == {2013}
+    for name in ("taxes", "employment"):
+        assert synergy_chart(over_time, name, result.currency).to_dict()["layer"]
+    rows = by_region[by_region["indicator"] == "taxes"].rename(columns={"region": "name"})
+    spec = load_scenario(small_path)
+    assert synergy_map(rows, spec, "taxes")["projection"]["type"] == "mercator"

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -36,7 +37,20 @@ class CompareCancelled(Exception):
 
 @dataclass
 class CompareResult:
-    """Bands per indicator, the synergy table, and where the runs are stored."""
+    """Bands per indicator, the synergy tables, and where the runs are stored.
+
+    Attributes:
+        bands: per indicator, mean and 95% band per policy and year.
+        synergy: merge − no_merge per indicator at the table's years (``synergy_table``).
+        synergy_over_time: the same for every simulated year.
+        synergy_by_region: the same per region (column ``region``) in the last year.
+        store: the Parquet store of the runs.
+        runs: runs completed.
+        seconds: wall time.
+        currency: the scenario's currency.
+        parameters: the parameter overrides every run used.
+        years: the years of the synergy table.
+    """
 
     bands: dict[str, pd.DataFrame]
     synergy: pd.DataFrame
@@ -44,6 +58,10 @@ class CompareResult:
     runs: int
     seconds: float
     currency: str
+    synergy_over_time: pd.DataFrame = field(default_factory=pd.DataFrame)
+    synergy_by_region: pd.DataFrame = field(default_factory=pd.DataFrame)
+    parameters: dict[str, Any] = field(default_factory=dict)
+    years: list[int] = field(default_factory=list)
 
 
 def run_compare(
@@ -52,6 +70,7 @@ def run_compare(
     policies: list[str],
     *,
     until: int | None = None,
+    parameters: dict[str, Any] | None = None,
     seed: int = 1,
     workers: int | None = None,
     out: str | Path | None = None,
@@ -65,6 +84,7 @@ def run_compare(
         replications: runs per policy (replication k uses seed ``seed + k``).
         policies: policies to compare; the synergy table needs merge and no_merge.
         until: last simulated year (default: the scenario's end).
+        parameters: parameter overrides for every run (the Explore page's sliders).
         seed: base seed.
         workers: worker processes (default: all cores).
         out: store folder (default: a new temporary folder).
@@ -86,8 +106,9 @@ def run_compare(
         replications=replications,
         seed=seed,
         until=until,
+        fixed=dict(parameters or {}),
         indicators=INDICATORS.names,
-        scopes=["national"],
+        scopes=["national", "region"],
         years=years,
     )
     store_dir = Path(out) if out else Path(tempfile.mkdtemp(prefix="sezsim-ui-compare-"))
@@ -103,10 +124,29 @@ def run_compare(
     )
     results = ResultStore(store_dir).results()
     bands = {name: policy_bands(results, name) for name in COMPARED}
+    synergy = over_time = by_region = pd.DataFrame()
     if {"merge", "no_merge"} <= set(policies) and not results.empty:
         synergy = synergy_table(results, COMPARED, years)
-    else:
-        synergy = pd.DataFrame()
+        over_time = synergy_table(results, COMPARED)
+        final = int(results["year"].max())
+        by_region = pd.concat(
+            [
+                synergy_table(results, COMPARED, [final], scope="region", name=r.id).assign(
+                    region=r.id
+                )
+                for r in spec.regions
+            ],
+            ignore_index=True,
+        )
     return CompareResult(
-        bands, synergy, store_dir, outcome.completed, outcome.seconds, spec.currency
+        bands,
+        synergy,
+        store_dir,
+        outcome.completed,
+        outcome.seconds,
+        spec.currency,
+        synergy_over_time=over_time,
+        synergy_by_region=by_region,
+        parameters=dict(parameters or {}),
+        years=years,
     )

@@ -17,13 +17,23 @@ import pandas as pd
 
 from sim.model import SEZClusterModel
 from sim.parameters import ModelParameters
-from sim.scenario import Scenario, load_scenario
+from sim.scenario import (
+    Scenario,
+    ScenarioError,
+    apply_overrides,
+    load_scenario,
+    read_yaml,
+    validate_scenario,
+)
+from sim.ui.geo import FixedScales
+from sim.ui.runloop import RunControl
 
 __all__ = [
     "ROOT",
     "ExploreSession",
     "ParameterControl",
     "TerritoryFrames",
+    "accepted_ranges",
     "parameter_controls",
     "shipped_scenarios",
 ]
@@ -117,6 +127,65 @@ def _nice_step(raw: float, default: float) -> float:
     return float(step)
 
 
+def accepted_ranges(
+    scenario: str | Path, overrides: dict[str, Any], controls: list[ParameterControl]
+) -> dict[str, tuple[float, float]]:
+    """Each slider's range narrowed to what the scenario accepts, the others held fixed.
+
+    The scenario's own validation decides (e.g. ``sigma`` must leave room for every
+    sector's labour share): each end of the schema's range that the scenario rejects
+    is moved inwards, by bisection on the slider's grid, to the last accepted value.
+
+    Args:
+        scenario: scenario file.
+        overrides: the other parameters' values (as the model will run with them).
+        controls: the sliders.
+
+    Returns:
+        ``{name: (low, high)}``; the schema's range where the scenario accepts it whole,
+        and no narrowing when the current value itself is rejected.
+    """
+    file = str(scenario)
+    try:
+        data = read_yaml(scenario)
+    except ScenarioError:
+        return {c.name: (c.low, c.high) for c in controls}
+
+    out = {}
+    for c in controls:
+        current = float(overrides.get(c.name, c.default))
+
+        def accepted(value: float, c: ParameterControl = c) -> bool:
+            v = round(value) if c.integer else value
+            try:
+                validate_scenario(apply_overrides(data, {**overrides, c.name: v}, file), file)
+            except ScenarioError:
+                return False
+            return True
+
+        low, high = c.low, c.high
+        if accepted(current):
+            if not accepted(low):
+                low = _bisect(current, low, accepted, c.step)
+            if not accepted(high):
+                high = _bisect(current, high, accepted, c.step)
+        out[c.name] = (low, high)
+    return out
+
+
+def _bisect(good: float, bad: float, accepted: Any, step: float) -> float:
+    """The accepted grid value nearest ``bad`` between an accepted and a rejected value."""
+    while abs(bad - good) > step * 1.0001:
+        middle = round(round((good + bad) / 2 / step) * step, 10)
+        if middle in (good, bad):
+            break
+        if accepted(middle):
+            good = middle
+        else:
+            bad = middle
+    return good
+
+
 @dataclass
 class TerritoryFrames:
     """What the territory view draws, for the last simulated year.
@@ -162,6 +231,17 @@ class ExploreSession:
         self.step_seconds: list[float] = []
         # The page reads the model while a background thread steps it.
         self.lock = threading.RLock()
+        #: What Play / Pause / Step / run-to-year ask of this model's one run loop.
+        self.control = RunControl()
+        #: Scale tops of the map, kept from year to year.
+        self.scales = FixedScales()
+        #: Set when the page has drawn the last year (the run loop waits for it).
+        self.drawn = threading.Event()
+
+    @property
+    def merged(self) -> bool:
+        """Whether the policy merges clusters into SEZs (pairing lines are drawn)."""
+        return bool(self.model.policy.merge_clusters_into_sezs)
 
     @property
     def spec(self) -> Scenario:
