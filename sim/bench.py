@@ -134,14 +134,22 @@ def scaled_scenario(n_firms: int, path: str | Path = DEFAULT_SCENARIO) -> Scenar
     )
     factor = n_firms / base
     data = spec.model_dump()
+    # Counts are apportioned by largest remainders, so they add up to n_firms exactly
+    # however many small groups the scenario has (plain rounding drifts by one per group).
+    slots = [(c, "firms") for c in data["clusters"]] + [(g, "count") for g in data["firms"]]
+    slots += [(z, "initial_participants") for z in data["sezs"]]
+    exact = np.array([item[key] * factor for item, key in slots])
+    counts = np.floor(exact).astype(int)
+    short = round(exact.sum()) - counts.sum()
+    counts[np.argsort(-(exact - counts), kind="stable")[:short]] += 1
+    for (item, key), count in zip(slots, counts, strict=True):
+        item[key] = int(count)
+    # A group scaled down to no firm takes its employment with it.
     for cluster in data["clusters"]:
-        cluster["firms"] = round(cluster["firms"] * factor)
-        cluster["employment"] *= factor
+        cluster["employment"] *= factor if cluster["firms"] else 0.0
     for group in data["firms"]:
-        group["count"] = round(group["count"] * factor)
-        group["employment"] *= factor
+        group["employment"] *= factor if group["count"] else 0.0
     for zone in data["sezs"]:
-        zone["initial_participants"] = round(zone["initial_participants"] * factor)
         zone["area_ha"] *= factor
     for region in data["regions"]:
         region["population"] *= factor
