@@ -517,6 +517,15 @@ class ModelParameters(BaseModel):
         ge=0.0,
         le=0.5,
     )
+    cluster_zone_value_chain: bool = _p(
+        True,
+        "switch",
+        "seed paper 2: clusters are value chains of related industries (its four-step "
+        "scheme: large firms with their horizontal and vertical chains)",
+        "Under merge, a cluster zone also admits entrants of sectors related to its "
+        "cluster's (suppliers and buyers), as activities outside the zone's priorities: "
+        "they get the differentiated share of the privileges.",
+    )
     cluster_territory_privileges: bool = _p(
         False,
         "switch",

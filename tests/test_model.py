@@ -515,3 +515,23 @@ def test_without_merge_channels_merge_is_the_status_quo(small_path):
     b = SEZClusterModel(small_path, policy="no_merge", rng=6).run().indicators()
     numeric = a.columns[3:]
     assert np.array_equal(a[numeric].to_numpy(), b[numeric].to_numpy(), equal_nan=True)
+
+
+def test_differentiated_benefits_matter_on_kazakhstan_through_the_value_chain():
+    # Every Kazakh cluster's sector is a priority of its paired zones, so differentiated
+    # benefits change nothing unless the cluster zone also hosts the cluster's value
+    # chain (related sectors, outside the zone's priorities): then they do.
+    import dataclasses
+
+    from sim.policy import POLICIES
+
+    flat = dataclasses.replace(POLICIES["merge"], name="merge_flat", differentiated_benefits=False)
+
+    def table(policy, **kw):
+        m = SEZClusterModel("scenarios/kazakhstan.yaml", policy=policy, rng=5, **kw)
+        frame = m.run(until=2026).indicators()
+        return frame[frame.columns[3:]].to_numpy()
+
+    assert not np.array_equal(table("merge"), table(flat), equal_nan=True)
+    off = {"cluster_zone_value_chain": False}
+    assert np.array_equal(table("merge", **off), table(flat, **off), equal_nan=True)

@@ -343,13 +343,21 @@ class EntryBook:
         return self._producers[k]
 
     def merged_zones(self, k: int) -> set[int]:
-        """Zones merged with a cluster of sector k (they admit its entrants)."""
+        """Cluster zones that admit entrants of sector k.
+
+        Those merged with a cluster of sector k, and, with ``cluster_zone_value_chain``,
+        those merged with a cluster of a sector related to k: a cluster zone hosts its
+        value chain (paper 2's vertical links), as activities outside the zone's
+        priorities, which get the differentiated share of the privileges.
+        """
         if k not in self._merged:
             m = self._model
+            t = m.territory
+            chain = m.params.cluster_zone_value_chain
             self._merged[k] = {
                 z
                 for c, zones in enumerate(m.government.cluster_sezs)
-                if m.territory.cluster_sector[c] == k
+                if t.cluster_sector[c] == k or (chain and t.relatedness[t.cluster_sector[c], k])
                 for z in zones
             }
         return self._merged[k]
