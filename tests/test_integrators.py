@@ -173,3 +173,18 @@ def test_anchoring_sends_scouted_investors_to_the_zone_while_it_has_land(small_p
     m = SEZClusterModel(small_path, policy="no_merge", rng=3, integrator_fdi_scouting=4.0)
     m.run(until=2012)
     assert (m.anchor_zone == -1).all()
+
+
+def test_top_per_group_equals_a_stable_sort_then_first_per_group():
+    from sim.economy.integrators import first_per_group, top_per_group
+
+    rng = np.random.default_rng(0)
+    for trial in range(200):
+        n, k = int(rng.integers(1, 300)), int(rng.integers(1, 8))
+        score = rng.integers(0, 20, n).astype(float)  # many ties
+        if trial % 3 == 0:
+            score[rng.random(n) < 0.1] = np.nan
+        group = rng.integers(0, 5, n)
+        order = np.argsort(-np.where(np.isnan(score), -np.inf, score), kind="stable")
+        want = np.sort(order[first_per_group(group[order], k)])
+        assert np.array_equal(top_per_group(score, group, k), want), trial
