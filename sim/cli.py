@@ -370,7 +370,7 @@ def _synergy_rich(table, title: str) -> Table:
         t.add_column(col, justify="right" if col not in ("indicator",) else "left")
     for _, r in table.iterrows():
         ci = f"[{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}]"
-        rel = f"{100 * r['relative']:+.1f}%" if r["relative"] == r["relative"] else "-"
+        rel = f"{100 * r['relative']:+.2f}%" if r["relative"] == r["relative"] else "-"
         mark = "[green]yes[/]" if r["significant"] else "no"
         t.add_row(r["indicator"], str(r["year"]), _fmt(r["mean"]), ci, rel, mark)
     return t

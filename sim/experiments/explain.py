@@ -72,18 +72,20 @@ def explain_synergy(
         return lines
     last = int(synergy["year"].max())
     at = synergy[synergy["year"] == last]
-    clear = at[at["significant"]]
     unclear = at[~at["significant"]]
-    words = []
-    for r in clear.itertuples():
-        direction = "raises" if r.mean > 0 else "lowers"
-        rel = f" ({100 * r.relative:+.2f}%)" if r.relative == r.relative else ""
-        name = _NAMES.get(r.indicator, r.indicator)
-        words.append(
-            f"{direction} {name} by {_amount(abs(r.mean), _unit(r.indicator, currency))}{rel}"
-        )
-    if words:
-        lines.append(f"In {last}, merging " + "; ".join(words) + " (95% intervals exclude zero).")
+    for year in sorted(synergy["year"].unique()):
+        clear = synergy[(synergy["year"] == year) & synergy["significant"]]
+        words = []
+        for r in clear.itertuples():
+            direction = "raises" if r.mean > 0 else "lowers"
+            rel = f" ({100 * r.relative:+.2f}%)" if r.relative == r.relative else ""
+            name = _NAMES.get(r.indicator, r.indicator)
+            amount = _amount(abs(r.mean), _unit(r.indicator, currency))
+            words.append(f"{direction} {name} by {amount}{rel}")
+        if words:
+            lines.append(
+                f"In {year}, merging " + "; ".join(words) + " (95% intervals exclude zero)."
+            )
     if len(unclear):
         names = ", ".join(_NAMES.get(i, i) for i in unclear["indicator"])
         lines.append(
