@@ -231,3 +231,30 @@ def test_synergy_cells_never_show_nan():
         cell(mean=-2.18e5, ci_low=-3.25e5, ci_high=-1.11e5, control_mean=8e5, relative=-0.265)
         == "-218 [-325, -111] bn KZT/yr (-26.5%)"
     )
+
+
+def test_decomposition_is_found_and_drawn_as_a_waterfall(tmp_path):
+    import pandas as pd
+
+    from sim.ui.app import load_decomposition
+    from sim.ui.charts import channel_waterfall
+
+    assert load_decomposition("scenarios/kazakhstan.yaml", tmp_path) is None
+    folder = tmp_path / "results" / "decompose-kazakhstan"
+    folder.mkdir(parents=True)
+    rows = [
+        {"indicator": "taxes", "year": 2030, "channel": c, "contribution": v, "ci_low": v - 1e4,
+         "ci_high": v + 1e4, "n": 40}
+        for c, v in (("finance", -4e4), ("industry", 1e4), ("labour", 5e3), ("innovation", 2e4),
+                     ("total", -5e3))
+    ]  # fmt: skip
+    pd.DataFrame(rows).to_csv(folder / "decomposition.csv", index=False)
+    table, source = load_decomposition("scenarios/kazakhstan.yaml", tmp_path)
+    assert source == folder / "decomposition.csv" and len(table) == 5
+    spec = channel_waterfall(table, "taxes", 2030, "million KZT").to_dict()
+    data = next(iter(spec["datasets"].values()))
+    ends = {d["channel"]: (d["start"], d["end"]) for d in data}
+    # Each channel starts where the previous ended; the total bar runs from 0 to the sum.
+    assert ends["finance"][0] == 0 and ends["industry"][0] == ends["finance"][1]
+    assert ends["innovation"][1] == ends["total"][1] and ends["total"][0] == 0
+    assert {d["kind"] for d in data} == {"gain", "loss", "total"}

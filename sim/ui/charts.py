@@ -25,6 +25,7 @@ __all__ = [
     "STATUS_COLOURS",
     "area_chart",
     "band_chart",
+    "channel_waterfall",
     "map_chart",
     "synergy_chart",
     "synergy_map",
@@ -546,3 +547,56 @@ def synergy_map(
         .configure_view(stroke=None)
     )
     return _with_units(chart, units)
+
+
+def channel_waterfall(
+    table: pd.DataFrame, indicator: str, year: int, currency: str, width: int = 420
+) -> alt.LayerChart:
+    """The synergy by channel as a waterfall: each channel's Shapley value stacked to the total.
+
+    Args:
+        table: a ``sezsim decompose`` table (indicator, year, channel, contribution,
+            ci_low, ci_high, n), channels then a ``total`` row per indicator and year.
+        indicator: the indicator shown.
+        year: the year shown.
+        currency: the scenario's currency, for money units.
+        width: pixels.
+    """
+    part = table[(table["indicator"] == indicator) & (table["year"] == year)]
+    steps = part[part["channel"] != "total"].copy()
+    total = part[part["channel"] == "total"].copy()
+    steps["end"] = steps["contribution"].cumsum()
+    steps["start"] = steps["end"] - steps["contribution"]
+    total["start"], total["end"] = 0.0, total["contribution"]
+    data = pd.concat([steps, total], ignore_index=True)
+    data["kind"] = [
+        "total" if c == "total" else "gain" if v >= 0 else "loss"
+        for c, v in zip(data["channel"], data["contribution"], strict=True)
+    ]
+    data, unit = _scaled(
+        data, indicator, ["contribution", "ci_low", "ci_high", "start", "end"], currency
+    )
+    order = list(data["channel"])
+    base = alt.Chart(data).encode(x=alt.X("channel:N", sort=order, title=None))
+    bars = base.mark_bar().encode(
+        y=alt.Y("start:Q", title=None, axis=alt.Axis(format=",.3~r")),
+        y2="end:Q",
+        color=alt.Color(
+            "kind:N",
+            scale=alt.Scale(
+                domain=["gain", "loss", "total"], range=["#2a9d8f", "#e76f51", "#264653"]
+            ),
+            legend=alt.Legend(title=None, orient="bottom"),
+        ),
+        tooltip=[
+            alt.Tooltip("channel:N"),
+            alt.Tooltip("contribution:Q", format=",.4~g", title=f"Shapley value ({unit})"),
+            alt.Tooltip("ci_low:Q", format=",.4~g", title="95% CI low"),
+            alt.Tooltip("ci_high:Q", format=",.4~g", title="95% CI high"),
+            alt.Tooltip("n:Q", title="replications"),
+        ],
+    )
+    zero = alt.Chart(pd.DataFrame({"zero": [0.0]})).mark_rule(color="#555", strokeDash=[3, 3])
+    return (bars + zero.encode(y="zero:Q")).properties(
+        width=width, height=180, title=f"{_title(indicator, unit)}, {year}", usermeta=_EMBED_EXPORT
+    )
