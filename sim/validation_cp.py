@@ -60,6 +60,20 @@ CP_PARAMETER_SETS: tuple[tuple[float, float], ...] = (
 MIGRATION_RATE = 1.0
 
 
+def _solver_tomahawk(ax, sigma: float, mu: float) -> tuple[float, float]:
+    """Draw the solver's stable and unstable equilibria on ``ax``; return (phi_S, phi_B)."""
+    phi_s, phi_b = cp.sustain_point(sigma, mu), cp.break_point(sigma, mu)
+    top = min(0.95, 1.6 * phi_b)
+    phis = np.unique(
+        np.concatenate([np.linspace(0.01 * phi_b, top, 120), np.linspace(phi_s, phi_b, 40)])
+    )
+    rows = pd.DataFrame(cp.tomahawk(phis, sigma, mu))
+    st, un = rows[rows.stable], rows[~rows.stable]
+    ax.plot(st.phi, st.share, "k.", ms=2, label="stable (solver)")
+    ax.plot(un.phi, un.share, ".", color="0.6", ms=1.5, label="unstable (solver)")
+    return phi_s, phi_b
+
+
 def bifurcation_table(sets: Iterable[tuple[float, float]] = CP_PARAMETER_SETS) -> pd.DataFrame:
     """phi_S and phi_B (and the matching trade costs T = phi**(1 / (1 - sigma))) per set."""
     rows = []
@@ -133,15 +147,7 @@ def plot_tomahawk(
     fig, axes = plt.subplots(1, len(sets), figsize=(4.2 * len(sets), 4.0), squeeze=False)
     sims = []
     for ax, (sigma, mu) in zip(axes[0], sets, strict=True):
-        phi_s, phi_b = cp.sustain_point(sigma, mu), cp.break_point(sigma, mu)
-        top = min(0.95, 1.6 * phi_b)
-        phis = np.unique(
-            np.concatenate([np.linspace(0.01 * phi_b, top, 120), np.linspace(phi_s, phi_b, 40)])
-        )
-        rows = pd.DataFrame(cp.tomahawk(phis, sigma, mu))
-        st, un = rows[rows.stable], rows[~rows.stable]
-        ax.plot(st.phi, st.share, "k.", ms=2, label="stable (solver)")
-        ax.plot(un.phi, un.share, ".", color="0.6", ms=1.5, label="unstable (solver)")
+        phi_s, phi_b = _solver_tomahawk(ax, sigma, mu)
         sim = simulated_tomahawk(sigma, mu, tomahawk_phis(sigma, mu))
         sims.append(sim)
         for s0, marker, colour in ((0.52, "o", "tab:blue"), (1.0, "^", "tab:red")):
@@ -277,15 +283,7 @@ def plot_agent_tomahawk(
     fig, axes = plt.subplots(1, len(sets), figsize=(4.2 * len(sets), 4.0), squeeze=False)
     runs = []
     for ax, (sigma, mu) in zip(axes[0], sets, strict=True):
-        phi_s, phi_b = cp.sustain_point(sigma, mu), cp.break_point(sigma, mu)
-        top = min(0.95, 1.6 * phi_b)
-        phis = np.unique(
-            np.concatenate([np.linspace(0.01 * phi_b, top, 120), np.linspace(phi_s, phi_b, 40)])
-        )
-        rows = pd.DataFrame(cp.tomahawk(phis, sigma, mu))
-        st, un = rows[rows.stable], rows[~rows.stable]
-        ax.plot(st.phi, st.share, "k.", ms=2, label="stable (solver)")
-        ax.plot(un.phi, un.share, ".", color="0.6", ms=1.5, label="unstable (solver)")
+        phi_s, phi_b = _solver_tomahawk(ax, sigma, mu)
         run = agent_tomahawk(sigma, mu, tomahawk_phis(sigma, mu, n=6))
         runs.append(run)
         for s0, marker, colour in ((0.52, "o", "tab:blue"), (1.0, "^", "tab:red")):
