@@ -740,6 +740,9 @@ def TerritoryMap(current: ExploreSession) -> None:
                 + (
                     "Dashed lines: cluster ↔ paired SEZ (this policy merges them)."
                     if current.merged
+                    else "No pairing lines yet: merging starts in "
+                    f"{current.model.policy_start_year}."
+                    if current.model.target_policy.merge_clusters_into_sezs
                     else "No pairing lines: this policy does not merge clusters into SEZs."
                 ),
                 classes=["sez-note", "sez-map-note"],
