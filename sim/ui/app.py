@@ -119,6 +119,9 @@ loop_error = solara.reactive("")
 speed = solara.reactive("normal")
 selected: solara.Reactive[tuple[str, str] | None] = solara.reactive(None)
 map_indicator = solara.reactive("turnover")
+#: "Run to year" (0: the scenario's last year). A reactive, not component state, so the
+#: Run button reads the year typed last even when it is clicked before the page redraws.
+run_to_year = solara.reactive(0)
 url_adopted = solara.reactive(False)
 open_groups: solara.Reactive[frozenset[str]] = solara.reactive(frozenset())
 
@@ -455,7 +458,7 @@ def RunControls() -> None:
     can_run = current is not None and current.running
     busy = current is not None and current.control.busy
     spec = current.spec if current is not None else None
-    target, set_target = solara.use_state(spec.end_year if spec else 2030)
+    target = run_to_year.value or (spec.end_year if spec else 2030)
     with solara.Row(gap="6px"):
         solara.Button(
             "Step",
@@ -489,13 +492,13 @@ def RunControls() -> None:
         solara.InputInt(
             "Run to year",
             value=target,
-            on_value=lambda y: set_target(int(y or 0)),
+            on_value=lambda y: run_to_year.set(int(y or 0)),
             dense=True,
             classes=["sez-run-to-year"],
         )
         solara.Button(
             "Run",
-            on_click=lambda: click("run_to", target),
+            on_click=lambda: click("run_to", run_to_year.value or target),
             disabled=not can_run or busy,
             outlined=True,
             classes=["sez-run-to"],
