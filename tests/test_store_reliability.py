@@ -207,7 +207,10 @@ def _kill_at_random_point(cmd: list[str], out: Path, rng: random.Random) -> int:
         assert proc.poll() is None, proc.stderr.read().decode()
         assert time.monotonic() < deadline, "no batch committed in time"
         time.sleep(0.02)
-    time.sleep(rng.uniform(0.0, 0.4))  # anywhere: mid-run, mid-write, mid-commit
+    # Anywhere: mid-run, mid-write, mid-commit. Short: on an idle machine a run of this
+    # sweep takes a few hundredths of a second, and a longer wait let the whole sweep
+    # finish before the kill.
+    time.sleep(rng.uniform(0.0, 0.05))
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait(timeout=60)
     assert proc.returncode == -signal.SIGKILL, "the sweep ended before it was killed"
