@@ -377,10 +377,13 @@ def test_slider_changes_the_model(page):
     page.locator(".sez-step").click()
     expect(page.locator(".sez-year")).to_have_text("Year 2005")
     expect(page.locator(".sez-effective")).to_have_text("Model runs with: sigma = 4.01")
-    # typed
+    # typed, once the year's deferred chart redraw (at most once a second) has landed, so
+    # that no redraw of the panel replaces the field while it is being typed in
+    page.wait_for_timeout(1500)
     box = page.locator(".sez-param-sigma .sez-param-input input")
     box.fill("5.5")
     box.press("Enter")
+    box.press("Tab")  # and leave the field: the value is committed on Enter or on blur
     expect(page.locator(".sez-effective")).to_have_text("Model runs with: sigma = 5.5")
     assert "p.sigma=5.5" in page.url
 
