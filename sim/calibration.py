@@ -41,11 +41,16 @@ from sim.scenario import (
 )
 
 __all__ = [
+    "ABCSettings",
     "CalibrationResult",
     "CalibrationSpec",
     "FreeParameter",
+    "IdentificationResult",
+    "Prior",
     "Target",
     "calibrate",
+    "fit_table",
+    "identify",
     "load_calibration",
     "write_calibrated_scenario",
 ]
@@ -92,8 +97,13 @@ class Target(_Strict):
     year: int
     value: float = Field(gt=0.0)
     weight: float = Field(1.0, ge=0.0)
-    held_out: bool = False
-    source: str = ""
+    held_out: bool = Field(
+        False, description="predicted, not fitted: an independent check of the fit"
+    )
+    kind: Literal["observation", "forecast"] = Field(
+        description="observation: a reported figure; forecast: a plan or projection"
+    )
+    source: str = Field("", description="where the figure comes from (file, row, document)")
 
     @property
     def fitted(self) -> bool:
@@ -107,6 +117,40 @@ class Target(_Strict):
                 f"unknown indicator {self.indicator!r}; allowed: {', '.join(INDICATORS.names)}"
             )
         return self
+
+
+class Prior(_Strict):
+    """A uniform prior of a parameter the reference table samples beyond the free ones.
+
+    For parameters that drive the synergy of merging but that the targets may not
+    identify: their range comes from the literature (``source``), and the posterior
+    then carries that uncertainty into ``sezsim compare --posterior``.
+    """
+
+    name: str
+    low: float
+    high: float
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _bounds(self) -> Prior:
+        if not self.low < self.high:
+            raise ValueError(f"low ({self.low}) must be below high ({self.high})")
+        return self
+
+
+class ABCSettings(_Strict):
+    """Approximate Bayesian computation (``sezsim posterior``; sim/posterior.py)."""
+
+    samples: int = Field(2000, ge=10, le=1_000_000, description="reference table points")
+    replications: int = Field(1, ge=1, le=100, description="runs per point (own seeds)")
+    accept: float = Field(0.1, gt=0.0, le=1.0, description="share of points accepted")
+    seed: int = Field(0, ge=0, description="seed of the Latin hypercube and the runs")
+    priors: list[Prior] = Field(
+        default_factory=list, description="parameters sampled besides the free ones"
+    )
+    store: str | None = Field(None, description="reference table store (a results store)")
+    output: str | None = Field(None, description="posterior file to write (.yaml)")
 
 
 class CalibrationSpec(_Strict):
@@ -124,6 +168,7 @@ class CalibrationSpec(_Strict):
     output: str | None = Field(None, description="calibrated scenario to write")
     free: list[FreeParameter] = Field(min_length=1)
     targets: list[Target] = Field(min_length=1)
+    abc: ABCSettings = Field(default_factory=ABCSettings)
 
     @model_validator(mode="after")
     def _consistent(self) -> CalibrationSpec:
@@ -134,7 +179,16 @@ class CalibrationSpec(_Strict):
         names = [p.name for p in self.free]
         if len(set(names)) != len(names):
             raise ValueError("free: a parameter is listed twice")
+        twice = sorted(set(names) & {p.name for p in self.abc.priors})
+        if twice:
+            raise ValueError(f"abc.priors: already free: {', '.join(twice)}")
         return self
+
+    def prior_ranges(self) -> dict[str, tuple[float, float]]:
+        """Every parameter of the reference table with its uniform prior's bounds."""
+        ranges = {p.name: (p.low, p.high) for p in self.free}
+        ranges.update({p.name: (p.low, p.high) for p in self.abc.priors})
+        return ranges
 
     def fitted(self) -> list[Target]:
         """Targets that enter the objective."""
@@ -161,11 +215,14 @@ def load_calibration(path: str | Path) -> tuple[CalibrationSpec, Path, dict]:
         raise ScenarioError(str(path), [("scenario", f"no such scenario file: {scenario}")])
     raw = read_yaml(scenario)
     problems: list[tuple[str, str]] = []
-    for i, p in enumerate(spec.free):
+    checks = [(f"free[{i}].name", p.name, p.start or p.low) for i, p in enumerate(spec.free)]
+    for i, q in enumerate(spec.abc.priors):
+        checks += [(f"abc.priors[{i}].name", q.name, v) for v in (q.low, q.high)]
+    for where, name, value in checks:
         try:
-            validate_scenario(apply_overrides(raw, {p.name: p.start or p.low}, str(path)))
+            validate_scenario(apply_overrides(raw, {name: value}, str(path)))
         except ScenarioError as e:
-            problems += [(f"free[{i}].name", f"{p.name}: {msg}") for _, msg in e.problems]
+            problems += [(where, f"{name}: {msg}") for _, msg in e.problems]
     base = validate_scenario(raw, file=str(scenario))
     ids = {
         "region": {r.id for r in base.regions},
@@ -188,7 +245,12 @@ def load_calibration(path: str | Path) -> tuple[CalibrationSpec, Path, dict]:
 
 @dataclass
 class CalibrationResult:
-    """Outcome of a calibration."""
+    """Outcome of a calibration.
+
+    ``best_objective`` is J on the fitting seeds (in sample), ``fresh_objective`` J at
+    the same estimate on ``check_replications`` fresh seeds: the honest number. The
+    table gives every target's error on both.
+    """
 
     spec: CalibrationSpec
     start: dict[str, float]
@@ -198,6 +260,7 @@ class CalibrationResult:
     evaluations: int
     history: pd.DataFrame
     table: pd.DataFrame = field(repr=False)
+    fresh_objective: float = float("nan")
 
     def held_out(self) -> pd.DataFrame:
         """Rows of the fit table for the held-out targets."""
@@ -268,6 +331,16 @@ def objective(sim_means: np.ndarray, targets: list[Target]) -> float:
     return total
 
 
+def fitting_seeds(spec: CalibrationSpec) -> list[int]:
+    """Seeds of every objective evaluation (common random numbers)."""
+    return [spec.seed + k for k in range(spec.replications)]
+
+
+def fresh_seeds(spec: CalibrationSpec, offset: int = 10_000) -> list[int]:
+    """Seeds never used in the fit, for the out-of-sample check of the estimate."""
+    return [spec.seed + offset + k for k in range(spec.check_replications)]
+
+
 def calibrate(
     spec: CalibrationSpec,
     scenario: Path,
@@ -275,13 +348,25 @@ def calibrate(
     progress: Callable[[int, int, float], None] | None = None,
 ) -> CalibrationResult:
     """Estimate the free parameters by SMM with Nelder-Mead; see the module docstring."""
+    workers = workers or os.cpu_count() or 1
+    evaluator = _Evaluator(spec, scenario, min(workers, max(spec.replications, 2)))
+    try:
+        return _calibrate(spec, evaluator, progress)
+    finally:
+        evaluator.close()
+
+
+def _calibrate(
+    spec: CalibrationSpec,
+    evaluator: _Evaluator,
+    progress: Callable[[int, int, float], None] | None = None,
+) -> CalibrationResult:
     from scipy.optimize import minimize
 
-    workers = workers or os.cpu_count() or 1
     free = spec.free
-    seeds = [spec.seed + k for k in range(spec.replications)]
+    seeds = fitting_seeds(spec)
     history: list[dict[str, Any]] = []
-    evaluator = _Evaluator(spec, scenario, min(workers, spec.replications))
+    means: list[np.ndarray] = []  # per evaluation: every target's mean on the fitting seeds
 
     def params_of(u: np.ndarray) -> dict[str, float]:
         return {p.name: p.from_unit(x) for p, x in zip(free, u, strict=True)}
@@ -289,8 +374,10 @@ def calibrate(
     def j_of(u: np.ndarray) -> float:
         params = params_of(u)
         # A failed run is a row of NaN: its mean is NaN and the objective infinite.
-        value = objective(evaluator.simulate(params, seeds).mean(axis=0), spec.targets)
+        m = evaluator.simulate(params, seeds).mean(axis=0)
+        value = objective(m, spec.targets)
         history.append({"evaluation": len(history) + 1, "objective": value, **params})
+        means.append(m)
         if progress:
             best = min(h["objective"] for h in history)
             progress(len(history), spec.budget, best)
@@ -299,48 +386,32 @@ def calibrate(
     start_u = np.array(
         [p.to_unit(p.start if p.start is not None else (p.low + p.high) / 2) for p in free]
     )
-    try:
-        j_start = j_of(start_u)
-        if spec.budget > 1:
-            # Initial simplex: a step of a fifth of each range, toward the far bound.
-            simplex = [start_u]
-            for i in range(len(free)):
-                v = start_u.copy()
-                v[i] = v[i] + 0.2 if v[i] <= 0.8 else v[i] - 0.2
-                simplex.append(v)
-            minimize(
-                j_of,
-                start_u,
-                method="Nelder-Mead",
-                bounds=[(0.0, 1.0)] * len(free),
-                options={
-                    "maxfev": spec.budget - 1,
-                    "initial_simplex": np.array(simplex),
-                    "xatol": 1e-3,
-                    "fatol": 1e-6,
-                },
-            )
-        hist = pd.DataFrame(history)
-        best_row = hist.loc[hist["objective"].idxmin()]
-        best = {p.name: float(best_row[p.name]) for p in free}
-        check_seeds = [spec.seed + 10_000 + k for k in range(spec.check_replications)]
-        sims = evaluator.simulate(best, check_seeds)
-    finally:
-        evaluator.close()
-    table = pd.DataFrame(
-        {
-            "target": [t.label for t in spec.targets],
-            "indicator": [t.indicator for t in spec.targets],
-            "scope": [t.scope + (f":{t.id}" if t.id else "") for t in spec.targets],
-            "year": [t.year for t in spec.targets],
-            "observed": [t.value for t in spec.targets],
-            "simulated": np.nanmean(sims, axis=0),
-            "sd": np.nanstd(sims, axis=0, ddof=1) if len(check_seeds) > 1 else 0.0,
-            "held_out": [t.held_out for t in spec.targets],
-            "source": [t.source for t in spec.targets],
-        }
-    )
-    table["relative_error"] = table["simulated"] / table["observed"] - 1.0
+    j_start = j_of(start_u)
+    if spec.budget > 1:
+        # Initial simplex: a step of a fifth of each range, toward the far bound.
+        simplex = [start_u]
+        for i in range(len(free)):
+            v = start_u.copy()
+            v[i] = v[i] + 0.2 if v[i] <= 0.8 else v[i] - 0.2
+            simplex.append(v)
+        minimize(
+            j_of,
+            start_u,
+            method="Nelder-Mead",
+            bounds=[(0.0, 1.0)] * len(free),
+            options={
+                "maxfev": spec.budget - 1,
+                "initial_simplex": np.array(simplex),
+                "xatol": 1e-3,
+                "fatol": 1e-6,
+            },
+        )
+    hist = pd.DataFrame(history)
+    best_at = int(hist["objective"].idxmin())
+    best_row = hist.loc[best_at]
+    best = {p.name: float(best_row[p.name]) for p in free}
+    sims = evaluator.simulate(best, fresh_seeds(spec))
+    table = fit_table(spec.targets, means[best_at], sims)
     return CalibrationResult(
         spec=spec,
         start={p.name: p.from_unit(x) for p, x in zip(free, start_u, strict=True)},
@@ -350,7 +421,143 @@ def calibrate(
         evaluations=len(history),
         history=hist,
         table=table,
+        fresh_objective=objective(np.nanmean(sims, axis=0), spec.targets),
     )
+
+
+def fit_table(targets: list[Target], in_sample: np.ndarray, fresh: np.ndarray) -> pd.DataFrame:
+    """Every target's value and error on the fitting seeds and on fresh seeds.
+
+    Args:
+        targets: the calibration's targets.
+        in_sample: (targets,) mean on the fitting seeds at the estimate.
+        fresh: (fresh seeds, targets) values at the estimate on fresh seeds.
+
+    Returns:
+        One row per target: ``fit_simulated``/``fit_error`` (in sample), ``simulated``,
+        ``sd`` (across fresh seeds) and ``relative_error`` (fresh), ``role`` (fitted,
+        held out, or reported: weight 0).
+    """
+    observed = np.array([t.value for t in targets])
+    table = pd.DataFrame(
+        {
+            "target": [t.label for t in targets],
+            "kind": [t.kind for t in targets],
+            "indicator": [t.indicator for t in targets],
+            "scope": [t.scope + (f":{t.id}" if t.id else "") for t in targets],
+            "year": [t.year for t in targets],
+            "observed": observed,
+            "fit_simulated": in_sample,
+            "fit_error": in_sample / observed - 1.0,
+            "simulated": np.nanmean(fresh, axis=0),
+            "sd": np.nanstd(fresh, axis=0, ddof=1) if len(fresh) > 1 else 0.0,
+            "held_out": [t.held_out for t in targets],
+            "role": [
+                "held out" if t.held_out else ("fitted" if t.fitted else "reported")
+                for t in targets
+            ],
+            "source": [t.source for t in targets],
+        }
+    )
+    table["relative_error"] = table["simulated"] / table["observed"] - 1.0
+    return table
+
+
+@dataclass
+class IdentificationResult:
+    """Whether the targets pin the free parameters down (:func:`identify`).
+
+    ``table`` has one row per free parameter: ``truth`` (the value the pseudo-data were
+    simulated at), ``estimate``, ``error_unit`` (|estimate - truth| as a share of the
+    parameter's range), ``curvature`` (mean rise of J when the estimate moves by
+    ``step`` of the range either way), ``identified`` (curvature at least
+    ``min_curvature``) and ``recovered`` (error_unit at most ``tolerance``).
+    """
+
+    fit: CalibrationResult
+    truth: dict[str, float]
+    table: pd.DataFrame
+
+    def unidentified(self) -> list[str]:
+        """Parameters the targets cannot identify (a flat objective around the estimate)."""
+        return self.table.loc[~self.table["identified"], "parameter"].tolist()
+
+
+def default_truth(spec: CalibrationSpec) -> dict[str, float]:
+    """A known parameter point away from the fit's start: 30% or 70% of each range."""
+    truth = {}
+    for p in spec.free:
+        u = p.to_unit(p.start if p.start is not None else (p.low + p.high) / 2)
+        truth[p.name] = p.from_unit(0.3 if u >= 0.5 else 0.7)
+    return truth
+
+
+def identify(
+    spec: CalibrationSpec,
+    scenario: Path,
+    truth: dict[str, float] | None = None,
+    workers: int | None = None,
+    progress: Callable[[int, int, float], None] | None = None,
+    tolerance: float = 0.1,
+    step: float = 0.1,
+    min_curvature: float = 0.01,
+) -> IdentificationResult:
+    """Identification check: simulate pseudo-data at known parameters, fit, compare.
+
+    The targets' values are replaced by the mean of ``check_replications`` runs at
+    ``truth`` on seeds the fit never uses; the calibration then starts from the file's
+    start values and fits them with its own seeds and budget. A parameter is
+    *identified* when J rises by at least ``min_curvature`` (about a 10% error on one
+    target) on moving the estimate by ``step`` of its range either way, and
+    *recovered* when the estimate lies within ``tolerance`` of its range from the truth.
+    Targets whose pseudo-value is not positive are reported, not fitted.
+    """
+    truth = truth or default_truth(spec)
+    unknown = set(truth) - {p.name for p in spec.free}
+    if unknown:
+        raise ValueError(f"truth: not free parameters: {', '.join(sorted(unknown))}")
+    workers = workers or os.cpu_count() or 1
+    evaluator = _Evaluator(spec, scenario, min(workers, max(spec.replications, 2)))
+    try:
+        pseudo = np.nanmean(evaluator.simulate(truth, fresh_seeds(spec, 20_000)), axis=0)
+        targets = [
+            t.model_copy(update={"value": float(v)})
+            if np.isfinite(v) and v > 0
+            else t.model_copy(update={"weight": 0.0})
+            for t, v in zip(spec.targets, pseudo, strict=True)
+        ]
+        if not any(t.fitted for t in targets):
+            raise ValueError("no target is positive at the truth: nothing to fit")
+        pseudo_spec = spec.model_copy(update={"targets": targets})
+        evaluator.spec = pseudo_spec
+        fit = _calibrate(pseudo_spec, evaluator, progress)
+        seeds = fitting_seeds(spec)
+        rows = []
+        for p in spec.free:
+            u = p.to_unit(fit.best[p.name])
+            rises = []
+            for v in (u - step, u + step):
+                if 0.0 <= v <= 1.0:
+                    point = {**fit.best, p.name: p.from_unit(v)}
+                    m = evaluator.simulate(point, seeds).mean(axis=0)
+                    rises.append(objective(m, targets) - fit.best_objective)
+            curvature = float(np.mean(rises))
+            error = abs(u - p.to_unit(truth[p.name]))
+            rows.append(
+                {
+                    "parameter": p.name,
+                    "truth": truth[p.name],
+                    "start": fit.start[p.name],
+                    "estimate": fit.best[p.name],
+                    "error_unit": error,
+                    "curvature": curvature,
+                    "identified": curvature >= min_curvature,
+                    "recovered": error <= tolerance,
+                }
+            )
+    finally:
+        evaluator.close()
+    return IdentificationResult(fit=fit, truth=truth, table=pd.DataFrame(rows))
 
 
 def write_calibrated_scenario(
@@ -367,16 +574,21 @@ def write_calibrated_scenario(
         "evaluations": result.evaluations,
         "objective_start": round(result.start_objective, 6),
         "objective_best": round(result.best_objective, 6),
+        "objective_fresh_seeds": round(result.fresh_objective, 6),
+        "fresh_seeds": result.spec.check_replications,
         "parameters": {k: float(f"{v:.6g}") for k, v in result.best.items()},
         "targets": [
             {
                 "target": row.target,
+                "kind": row.kind,
                 "year": int(row.year),
                 "observed": float(row.observed),
+                "error_fitting_seeds": round(float(row.fit_error), 4),
                 "simulated": float(f"{row.simulated:.6g}"),
                 "sd_across_seeds": float(f"{row.sd:.6g}"),
                 "relative_error": round(float(row.relative_error), 4),
                 "held_out": bool(row.held_out),
+                "role": row.role,
             }
             for row in result.table.itertuples()
         ],

@@ -193,9 +193,18 @@ def calibrate(
     write_scenario: Annotated[
         bool, typer.Option(help="Write the calibrated scenario named in the file.")
     ] = True,
+    identify: Annotated[
+        bool,
+        typer.Option(
+            "--identify",
+            help="Identification check instead of a fit: simulate the targets at known "
+            "parameters, fit them, and report which parameters are recovered.",
+        ),
+    ] = False,
 ) -> None:
     """Estimate free parameters against observed figures (simulated method of moments)."""
     from sim.calibration import calibrate as run_calibration
+    from sim.calibration import identify as run_identification
     from sim.calibration import load_calibration, plot_fit, write_calibrated_scenario
 
     try:
@@ -207,10 +216,11 @@ def calibrate(
     spec = spec.model_copy(update=updates)
     out = out or Path("results") / spec.name
     out.mkdir(parents=True, exist_ok=True)
+    what = "identification check of" if identify else "calibrating"
     console.print(
-        f"calibrating {len(spec.free)} parameters of {scenario.name} to "
+        f"{what} {len(spec.free)} parameters of {scenario.name} with "
         f"{len(spec.fitted())} targets: budget {spec.budget} evaluations x "
-        f"{spec.replications} runs ({spec.policy})"
+        f"{spec.replications} runs ({spec.policy}), {spec.check_replications} fresh seeds"
     )
     started = time.perf_counter()
     with _progress_bar() as bar:
@@ -225,28 +235,57 @@ def calibrate(
                 rate=f"{rate:,.0f}",
             )
 
-        result = run_calibration(spec, scenario, workers=workers, progress=progress)
-    result.history.to_csv(out / "history.csv", index=False)
-    result.table.to_csv(out / "fit.csv", index=False)
-    plot_fit(result, out / "fit.png")
+        if identify:
+            found = run_identification(spec, scenario, workers=workers, progress=progress)
+            result = found.fit
+        else:
+            result = run_calibration(spec, scenario, workers=workers, progress=progress)
+    seconds = time.perf_counter() - started
+    prefix = "identification_" if identify else ""
+    result.history.to_csv(out / f"{prefix}history.csv", index=False)
+    result.table.to_csv(out / f"{prefix}fit.csv", index=False)
+    plot_fit(result, out / f"{prefix}fit.png")
     t = Table(
-        title=f"Calibration fit ({result.evaluations} evaluations, "
-        f"{time.perf_counter() - started:.0f} s): J {result.start_objective:.4g} -> "
-        f"{result.best_objective:.4g}"
+        title=f"{'Fit to pseudo-data' if identify else 'Calibration fit'} ("
+        f"{result.evaluations} evaluations, {seconds:.0f} s): J {result.start_objective:.4g} "
+        f"-> {result.best_objective:.4g} on the {spec.replications} fitting seeds, "
+        f"{result.fresh_objective:.4g} on {spec.check_replications} fresh seeds"
     )
-    for col in ("target", "year", "observed", "simulated", "sd", "error", "fit"):
-        t.add_column(col, justify="left" if col == "target" else "right")
+    for col in ("target", "kind", "year", "observed", "fit seeds", "fresh seeds", "sd", "role"):
+        t.add_column(col, justify="left" if col in ("target", "kind", "role") else "right")
     for row in result.table.itertuples():
         t.add_row(
             row.target,
+            row.kind,
             str(row.year),
             _fmt(row.observed),
-            _fmt(row.simulated),
+            f"{row.fit_error:+.1%}",
+            f"{_fmt(row.simulated)} ({row.relative_error:+.1%})",
             _fmt(row.sd),
-            f"{row.relative_error:+.1%}",
-            "held out" if row.held_out else "fitted",
+            row.role,
         )
     console.print(t)
+    if identify:
+        found.table.to_csv(out / "identification.csv", index=False)
+        p = Table(title="Identification: estimates from pseudo-data simulated at the truth")
+        for col in ("parameter", "truth", "start", "estimate", "error (range)", "curvature"):
+            p.add_column(col, justify="left" if col == "parameter" else "right")
+        p.add_column("identified")
+        for r in found.table.itertuples():
+            p.add_row(
+                r.parameter,
+                f"{r.truth:.6g}",
+                f"{r.start:.6g}",
+                f"{r.estimate:.6g}",
+                f"{r.error_unit:.1%}",
+                f"{r.curvature:.3g}",
+                "yes" if r.identified else "[yellow]no[/]",
+            )
+        console.print(p)
+        flat = found.unidentified()
+        console.print("not identified by these targets: " + (", ".join(flat) if flat else "none"))
+        console.print(f"tables: {out}/identification.csv, {out}/identification_fit.csv")
+        return
     p = Table(title="Estimated parameters")
     for col in ("parameter", "start", "estimate"):
         p.add_column(col)
@@ -258,6 +297,83 @@ def calibrate(
         write_calibrated_scenario(result, raw, target, str(file))
         console.print(f"calibrated scenario: {target}")
     console.print(f"fit table and plots: {out}/fit.csv, {out}/fit.png, {out}/history.csv")
+
+
+@app.command()
+def posterior(
+    file: Annotated[Path, typer.Argument(help="Calibration YAML file with an `abc` block.")],
+    samples: Annotated[
+        int | None, typer.Option(min=10, help="Reference table points [default: abc.samples].")
+    ] = None,
+    workers: Annotated[int | None, typer.Option(min=1, help="Worker processes.")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Reference table store [default: abc.store].")
+    ] = None,
+    resume: Annotated[
+        bool, typer.Option(help="Complete the reference table in --out after a kill.")
+    ] = False,
+    posterior_file: Annotated[
+        Path | None,
+        typer.Option("--posterior", help="Posterior file to write [default: abc.output]."),
+    ] = None,
+) -> None:
+    """ABC posterior: a Latin-hypercube reference table in the store, then regression ABC."""
+    from sim.calibration import load_calibration
+    from sim.experiments.report import markdown_table
+    from sim.experiments.store import ResultStore
+    from sim.posterior import (
+        estimate_posterior,
+        plot_pairs,
+        reference_experiment,
+        write_posterior,
+    )
+
+    try:
+        spec, scenario, _ = load_calibration(file)
+    except ScenarioError as e:
+        _fail(str(e))
+    if samples:
+        spec = spec.model_copy(update={"abc": spec.abc.model_copy(update={"samples": samples})})
+    base = file.resolve().parent
+    out = out or (base / spec.abc.store if spec.abc.store else Path("results") / spec.name)
+    _check_out(out)
+    target = posterior_file or (
+        base / spec.abc.output if spec.abc.output else out / "posterior.yaml"
+    )
+    exp = reference_experiment(spec, scenario)
+    console.print(
+        f"reference table: {spec.abc.samples} points x {spec.abc.replications} runs over "
+        f"{len(spec.prior_ranges())} parameters ({spec.policy}, to {exp.until}); store {out}"
+    )
+    outcome = _execute(exp, scenario, out, workers, "local", None, resume)
+    store = ResultStore(out)
+    meta = {
+        "calibration_file": str(file),
+        "scenario": str(scenario),
+        "reference_store": str(out),
+        "samples": spec.abc.samples,
+        "seed": spec.abc.seed,
+        "accept": spec.abc.accept,
+    }
+    try:
+        post, predictive = estimate_posterior(spec, store.results(), meta)
+    except ValueError as e:
+        _fail(f"{out}: {e}", code=1)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_posterior(post, target)
+    from sim.experiments.design import sample_matrix
+
+    plot_pairs(post, target.with_name(target.stem + "_pairs.png"), sample_matrix(exp.design))
+    summary = post.summary()
+    summary.to_csv(target.with_name(target.stem + "_summary.csv"), index=False)
+    predictive.to_csv(target.with_name(target.stem + "_predictive.csv"), index=False)
+    console.print(
+        f"{post.meta['accepted']} of {post.meta['usable_points']} points accepted "
+        f"(reference table: {outcome.total} runs, {outcome.seconds:.0f} s this call)"
+    )
+    console.print(markdown_table(summary, "{:.4g}"), highlight=False)
+    console.print(markdown_table(predictive, "{:,.4g}"), highlight=False)
+    console.print(f"posterior: {target} (draws: {target.with_suffix('.csv').name}), pairs plot")
 
 
 @app.command()
@@ -376,12 +492,34 @@ def _synergy_rich(table, title: str) -> Table:
     return t
 
 
+def _uncertainty_rich(table, posterior_file: Path) -> Table:
+    t = Table(
+        title=f"Synergy, merge - no_merge: seed noise only (at the estimate) and seed + "
+        f"parameters (draws from {posterior_file})",
+        header_style="bold",
+    )
+    for col in ("indicator", "year", "seed only: mean [95% CI]", "seed + parameters", "width x"):
+        t.add_column(col, justify="left" if col == "indicator" else "right")
+    for _, r in table.iterrows():
+        t.add_row(
+            r["indicator"],
+            str(r["year"]),
+            f"{_fmt(r['seed_mean'])} [{_fmt(r['seed_ci_low'])}, {_fmt(r['seed_ci_high'])}]",
+            f"{_fmt(r['param_mean'])} [{_fmt(r['param_ci_low'])}, {_fmt(r['param_ci_high'])}]",
+            f"{r['width_ratio']:.2f}" if r["width_ratio"] == r["width_ratio"] else "-",
+        )
+    return t
+
+
 def _report(exp, scenario_path: Path, out: Path, sensitivity=None, **sections) -> Path:
     from sim.experiments.report import write_report
     from sim.experiments.store import ResultStore
 
     store = ResultStore(out)
     results, runs = store.results(), store.runs()
+    if exp.posterior is not None and not results.empty:
+        # The report's sections read the estimate; the draws have their own section.
+        results, runs = results[results["point"] == 0], runs[runs["point"] == 0]
     if results.empty:
         _fail(
             f"no run finished without an error, so there is no report; the errors: "
@@ -483,6 +621,14 @@ def compare(
         Path | None,
         typer.Option(help="Folder of a `sezsim discover` run: its PRIM box goes in the report."),
     ] = None,
+    posterior_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--posterior",
+            help="Posterior file (sezsim posterior): each replication also runs with its own "
+            "parameter draw, so the synergy's interval includes parameter uncertainty.",
+        ),
+    ] = None,
 ) -> None:
     """Merge vs no-merge (and heterodox) with common random numbers: synergy table + report."""
     from sim.experiments.analysis import synergy_table
@@ -507,6 +653,13 @@ def compare(
     unknown = [p for p in chosen if p not in POLICIES]
     if unknown or not chosen:
         _fail(f"--policies: unknown policy {unknown or policies!r}; allowed: {', '.join(POLICIES)}")
+    if posterior_file is not None:
+        from sim.posterior import check_against_scenario, load_posterior
+
+        try:
+            check_against_scenario(load_posterior(posterior_file), posterior_file, scenario)
+        except ScenarioError as e:
+            _fail(f"--posterior: {e}")
     exp = Experiment(
         name=f"compare-{scenario.stem}",
         scenario=str(scenario.resolve()),
@@ -517,6 +670,8 @@ def compare(
         indicators=INDICATORS.names,
         scopes=["national", "region", "sez", "cluster"],
         years=wanted,
+        posterior=str(posterior_file.resolve()) if posterior_file is not None else None,
+        posterior_seed=seed,
     )
     out = out or Path("results") / f"compare-{scenario.stem}"
     store = ResultStore(out)
@@ -527,25 +682,24 @@ def compare(
         except StoreError as e:
             _fail(str(e))
     _execute(exp, scenario.resolve(), out, workers, backend, scheduler, resume=True)
-    results = store.results()
+    everything = store.results()
+    # With a posterior, point 0 is the estimate (seed noise only), point 1 the draws.
+    results = everything[everything["point"] == 0] if not everything.empty else everything
     sections: dict = {}
     defaults = [y for y in (2021, 2030, 2040) if spec.start_year <= y <= last]
     shown = wanted or defaults or [last]
+    synergy_indicators = [
+        "taxes",
+        "turnover",
+        "investment",
+        "fdi_inflow",
+        "exports",
+        "employment",
+        "innovations",
+        "privilege_cost",
+    ]
     if {"merge", "no_merge"} <= set(exp.policies) and not results.empty:
-        table = synergy_table(
-            results,
-            [
-                "taxes",
-                "turnover",
-                "investment",
-                "fdi_inflow",
-                "exports",
-                "employment",
-                "innovations",
-                "privilege_cost",
-            ],
-            shown,
-        )
+        table = synergy_table(results, synergy_indicators, shown)
         policy_year = spec.parameters.policy_start_year or spec.start_year
         console.print(
             _synergy_rich(
@@ -555,6 +709,13 @@ def compare(
             )
         )
         sections["fiscal"], sections["jobs"] = _fiscal_and_jobs(results, spec, shown, out)
+        if posterior_file is not None:
+            from sim.experiments.analysis import uncertainty_table
+
+            both = uncertainty_table(everything, synergy_indicators, shown)
+            both.to_csv(out / "synergy_uncertainty.csv", index=False)
+            console.print(_uncertainty_rich(both, posterior_file))
+            sections["uncertainty"] = (both, str(posterior_file))
     if decomposition is not None:
         sections["channels"] = pd.read_csv(decomposition / "decomposition.csv")
         for png in decomposition.glob("waterfall_*.png"):

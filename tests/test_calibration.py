@@ -32,6 +32,7 @@ def _file(tmp_path, **changes):
                 "id": "metal_cluster",
                 "year": 2016,
                 "value": 5000,
+                "kind": "observation",
             },
             {
                 "label": "metal cluster turnover",
@@ -41,6 +42,7 @@ def _file(tmp_path, **changes):
                 "year": 2016,
                 "value": 1.0,
                 "held_out": True,
+                "kind": "forecast",
             },
         ],
     }
@@ -100,6 +102,7 @@ def test_calibration_is_reproducible(tmp_path):
                         "scope": "national",
                         "year": 2015,
                         "value": 1,
+                        "kind": "observation",
                     }
                 ]
             },
@@ -116,6 +119,7 @@ def test_calibration_is_reproducible(tmp_path):
                         "id": "nope",
                         "year": 2015,
                         "value": 1,
+                        "kind": "observation",
                     }
                 ]
             },

@@ -174,6 +174,7 @@ def write_report(
     jobs: pd.DataFrame | None = None,
     channels: pd.DataFrame | None = None,
     discovery: Path | None = None,
+    uncertainty: tuple[pd.DataFrame, str] | None = None,
 ) -> Path:
     """Write ``report.md`` and its PNGs into ``out``; return the report's path.
 
@@ -242,6 +243,22 @@ def write_report(
                 "![synergy map](synergy_map.png)",
                 "",
             ]
+    if uncertainty is not None:
+        table, source = uncertainty
+        shown = table.copy()
+        shown["param_significant"] = shown["param_significant"].map({True: "yes", False: "no"})
+        lines += [
+            "## The synergy with parameter uncertainty",
+            "",
+            f"Seed noise only: every replication at the posterior's estimate. Seed + "
+            f"parameters: replication k runs with the k-th draw from `{source}` (the same "
+            "draw and seed under both policies), so its interval includes the parameters' "
+            "uncertainty. 95% percentile-bootstrap intervals of the paired differences; "
+            "`width_ratio`: how much wider the second interval is.",
+            "",
+            markdown_table(shown),
+            "",
+        ]
     if channels is not None and not channels.empty:
         year = int(channels["year"].max())
         lines += [

@@ -57,18 +57,36 @@ def param_column(name: str) -> str:
 
 
 def plan_runs(exp: Experiment, scenario: Path) -> list[RunTask]:
-    """All runs of an experiment, in a fixed order."""
+    """All runs of an experiment, in a fixed order.
+
+    With ``exp.posterior``, point 0 runs every replication at the posterior's estimate
+    and point 1 gives replication k the k-th draw from the posterior, the same draw under
+    every policy (sim/posterior.py, :func:`~sim.posterior.replication_draws`).
+    """
+    points: list[list[dict[str, Any]]]  # per point: the parameters of each replication
+    if exp.posterior is not None:
+        from sim.posterior import load_posterior, replication_draws
+
+        posterior = load_posterior(exp.posterior)
+        draws = replication_draws(posterior, exp.replications, exp.posterior_seed)
+        points = [[posterior.estimate()] * exp.replications, draws]
+    else:
+        points = [[params] * exp.replications for params in sample(exp.design)]
     tasks = []
-    for point, params in enumerate(sample(exp.design)):
+    for point, per_replication in enumerate(points):
         for policy in exp.policies:
             for k in range(exp.replications):
+                params = per_replication[k]
+                seed = exp.seed + k
+                if exp.seeds == "per_point":
+                    seed = exp.seed + point * exp.replications + k
                 tasks.append(
                     RunTask(
                         run_id=f"p{point:05d}-{policy}-r{k:04d}",
                         point=point,
                         policy=policy,
                         replication=k,
-                        seed=exp.seed + k,
+                        seed=seed,
                         scenario=str(scenario),
                         overrides={**exp.fixed, **params},
                         params=params,

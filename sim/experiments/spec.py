@@ -124,6 +124,17 @@ class Experiment(_Strict):
     analysis: Analysis = Field(default_factory=Analysis)
     years: list[int] = Field(default_factory=list, description="years of the synergy table")
     discovery: Discovery = Field(default_factory=Discovery)
+    seeds: Literal["common", "per_point"] = Field(
+        "common",
+        description="common: replication k uses seed + k at every design point (paired "
+        "comparisons); per_point: every run its own seed (an ABC reference table)",
+    )
+    posterior: str | None = Field(
+        None,
+        description="posterior file (sezsim posterior): point 0 runs at its estimate (seed "
+        "noise only), point 1 gives each replication its own draw (seed + parameters)",
+    )
+    posterior_seed: int = Field(0, ge=0, description="seed of the draws from the posterior")
 
     @model_validator(mode="after")
     def _known_names(self) -> Experiment:
@@ -154,6 +165,8 @@ class Experiment(_Strict):
                     f"{', '.join(ModelParameters.model_fields)}, or a dotted scenario path "
                     "(sectors.<id>.world_demand)"
                 )
+        if self.posterior is not None and self.design.type != "none":
+            problems.append("posterior: needs design type none (the draws are the design)")
         if problems:
             # One line per problem: load_experiment reports each on its own.
             raise ValueError(_SEPARATOR.join(problems))
