@@ -3,10 +3,11 @@
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 import yaml
 
-from sim.calibration import calibrate, load_calibration, write_calibrated_scenario
+from sim.calibration import calibrate, identify, load_calibration, write_calibrated_scenario
 from sim.scenario import ScenarioError, load_scenario
 from tests.conftest import ROOT, SMALL
 
@@ -157,3 +158,88 @@ def test_calibrate_command_prints_the_fit_table(tmp_path):
         timeout=120,
     )
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+# ---------------------------------------------------------------------- targets and honesty
+SHIPPED_KZ = ROOT / "experiments" / "calibrate_kazakhstan.yaml"
+
+
+def test_a_target_must_say_whether_it_is_an_observation_or_a_forecast(tmp_path):
+    data = yaml.safe_load(_file(tmp_path).read_text())
+    del data["targets"][0]["kind"]
+    data["targets"][1]["kind"] = "guess"
+    path = tmp_path / "nokind.yaml"
+    path.write_text(yaml.safe_dump(data))
+    with pytest.raises(ScenarioError) as err:
+        load_calibration(path)
+    message = str(err.value)
+    assert "targets[0].kind" in message and "targets[1].kind" in message
+    assert "observation" in message  # the allowed values are named
+
+
+def test_shipped_kazakhstan_file_holds_out_whole_zones_and_the_latest_dates():
+    spec, scenario, _ = load_calibration(SHIPPED_KZ)
+    assert scenario.name == "kazakhstan.yaml"
+    fitted_zones = {t.id for t in spec.targets if t.fitted and t.scope == "sez"}
+    held = [t for t in spec.targets if t.held_out]
+    held_zones = {t.id for t in held if t.scope == "sez"} - fitted_zones
+    # Whole zones never seen by the fit, and dates later than any fitted one of their scope.
+    assert {"innovation_technology_park", "qyzyljar", "saryarka"} <= held_zones
+    latest = max(t.year for t in spec.targets if t.fitted and t.scope == "national")
+    assert any(t.scope == "national" and t.year > latest for t in held)
+    # Per-zone targets from the data set, each naming its source row.
+    per_zone = [t for t in spec.targets if t.scope == "sez" and t.id]
+    assert len(per_zone) >= 10
+    assert all("sez_indicators.csv KZ" in t.source for t in per_zone)
+    # The 2021 turnover fed assumption S2: it may be fitted, never held out.
+    turnover = next(t for t in spec.targets if t.label == "metallurgical cluster turnover 2021")
+    assert turnover.kind == "forecast" and not turnover.held_out
+    assert spec.abc.priors and spec.prior_ranges().keys() >= {"spillover_strength"}
+
+
+def test_fit_table_reports_the_fitting_seeds_and_fresh_seeds(tmp_path):
+    spec, scenario, _ = load_calibration(_file(tmp_path, budget=3))
+    result = calibrate(spec, scenario, workers=1)
+    t = result.table
+    assert {"fit_simulated", "fit_error", "simulated", "relative_error", "kind", "role"} <= set(
+        t.columns
+    )
+    # In sample: the best evaluation's own objective; fresh: the same estimate, other seeds.
+    assert result.best_objective == pytest.approx(
+        float(np.log(t["fit_simulated"].iloc[0] / t["observed"].iloc[0]) ** 2)
+    )
+    assert result.fresh_objective == pytest.approx(
+        float(np.log(t["simulated"].iloc[0] / t["observed"].iloc[0]) ** 2)
+    )
+    assert t["fit_simulated"].iloc[0] != t["simulated"].iloc[0]  # other seeds, other mean
+    assert t["role"].tolist() == ["fitted", "held out"]
+
+
+def test_identification_recovers_a_known_parameter_and_flags_an_inert_one(tmp_path):
+    """Pseudo-data from known parameters, fitted on a small budget (the CI check)."""
+    free = [
+        {"name": "sectors.metal.labour_share", "low": 0.02, "high": 0.5, "start": 0.45},
+        # The discount rate only enters the fiscal report: no target can move with it.
+        {"name": "discount_rate", "low": 0.0, "high": 0.2, "start": 0.1},
+    ]
+    targets = [
+        {
+            "label": "metal cluster jobs",
+            "indicator": "employment",
+            "scope": "cluster",
+            "id": "metal_cluster",
+            "year": 2014,
+            "value": 1.0,
+            "kind": "observation",
+        }
+    ]
+    path = _file(tmp_path, free=free, targets=targets, budget=16, check_replications=2)
+    spec, scenario, _ = load_calibration(path)
+    spec = spec.model_copy(update={"replications": 2})
+    found = identify(spec, scenario, workers=1)
+    rows = found.table.set_index("parameter")
+    labour = rows.loc["sectors.metal.labour_share"]
+    assert labour["identified"] and labour["recovered"], rows
+    assert labour["error_unit"] <= 0.1
+    assert found.unidentified() == ["discount_rate"]
+    assert rows.loc["discount_rate", "curvature"] == 0.0
