@@ -405,7 +405,7 @@ def test_shipped_experiment_files_validate(path):
 
 def test_a_calibration_file_given_to_experiment_points_to_calibrate():
     with pytest.raises(ScenarioError, match="sezsim calibrate"):
-        load_experiment(ROOT / "experiments" / "calibrate_karaganda.yaml")
+        load_experiment(ROOT / "experiments" / "calibrate_kazakhstan.yaml")
 
 
 def test_shipped_experiments_include_the_required_ones():

@@ -240,7 +240,8 @@ def test_bad_option_names_the_option(tmp_path, case):
         ["run", SMALL, "--until", "2011"],
         ["compare", SMALL, "--replications", "1", "--until", "2011"],
         ["experiment", "EXP"],
-        ["calibrate", ROOT / "experiments" / "calibrate_karaganda.yaml"],
+        ["calibrate", ROOT / "experiments" / "calibrate_kazakhstan.yaml"],
+        ["posterior", ROOT / "experiments" / "calibrate_kazakhstan.yaml"],
     ],
     ids=lambda c: c[0],
 )
