@@ -335,10 +335,12 @@ def posterior(
     if samples:
         spec = spec.model_copy(update={"abc": spec.abc.model_copy(update={"samples": samples})})
     base = file.resolve().parent
-    out = out or (base / spec.abc.store if spec.abc.store else Path("results") / spec.name)
+    out = out or (
+        (base / spec.abc.store).resolve() if spec.abc.store else Path("results") / spec.name
+    )
     _check_out(out)
     target = posterior_file or (
-        base / spec.abc.output if spec.abc.output else out / "posterior.yaml"
+        (base / spec.abc.output).resolve() if spec.abc.output else out / "posterior.yaml"
     )
     exp = reference_experiment(spec, scenario)
     console.print(

@@ -413,7 +413,7 @@ def plot_pairs(posterior: Posterior, path: Path, prior: np.ndarray | None = None
 
     names = posterior.names
     k = len(names)
-    fig, axes = plt.subplots(k, k, figsize=(1.9 * k + 1, 1.9 * k + 1), squeeze=False)
+    fig, axes = plt.subplots(k, k, figsize=(1.3 * k + 1, 1.3 * k + 1), squeeze=False)
     x = posterior.draws[names].to_numpy(float)
     w = posterior.weights
     size = 4 + 60 * w / w.max()
@@ -440,5 +440,5 @@ def plot_pairs(posterior: Posterior, path: Path, prior: np.ndarray | None = None
                 ax.set_ylabel(names[i].replace("sectors.", ""), fontsize=7)
     fig.suptitle("ABC posterior (blue, size = weight) over the prior's reference table (grey)")
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
+    fig.savefig(path, dpi=80)
     plt.close(fig)
