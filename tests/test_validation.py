@@ -138,3 +138,15 @@ def test_spillover_table_decays_with_distance():
     rates = outsiders["innovation_rate"].to_numpy()
     assert rates[0] > rates[-1] + 0.02
     assert np.isfinite(outsiders["km"]).all()
+
+
+@pytest.mark.slow
+def test_a_temporary_shock_lasts_through_the_loop_and_decays_without_agglomeration():
+    # The loop at plausible values: the subsidised region keeps at least half of its
+    # peak employment-share gain 20-30 years after the subsidy ends (CI excludes 0).
+    on = v.lasting_shock(overrides=v.PLAUSIBLE_LOOP)
+    assert on.lasting, (on.late_mean, on.late_ci, on.peak)
+    # The same shock without agglomeration: the gain is lost (Davis & Weinstein 2002).
+    off = v.lasting_shock(overrides=v.PLAUSIBLE_LOOP | v.LOOP_CHANNELS["agglomeration (P1, P2)"])
+    assert not off.lasting
+    assert off.late_mean < 0.5 * on.late_mean
