@@ -188,3 +188,18 @@ def test_without_cluster_channels_nobody_decides_membership(small_path):
         cluster_membership_cost=0.0,
     ).run(until=2013)  # fmt: skip
     pd.testing.assert_frame_equal(base.indicators(), on.indicators())
+
+
+def test_with_the_decisions_on_merging_through_no_channel_is_still_the_status_quo(small_path):
+    # Neither decision is a channel of merging: the decomposition's empty coalition stays
+    # the no_merge run, bit for bit, with both switched on.
+    on = {**EXPORTS, "export_fixed_cost": 1.0, "export_sunk_cost": 10.0,
+          "cluster_membership_decision": True, "cluster_membership_cost": 1.0}  # fmt: skip
+    a = SEZClusterModel(small_path, policy="merge", rng=6, merge_channels=[], **on)
+    b = SEZClusterModel(small_path, policy="no_merge", rng=6, **on)
+    a, b = a.run(until=2016).indicators(), b.run(until=2016).indicators()
+    numeric = a.columns[3:]
+    assert np.array_equal(a[numeric].to_numpy(), b[numeric].to_numpy(), equal_nan=True)
+    # ... and merging through every channel does act through them.
+    full = SEZClusterModel(small_path, policy="merge", rng=6, **on).run(until=2016).indicators()
+    assert not np.array_equal(full[numeric].to_numpy(), b[numeric].to_numpy(), equal_nan=True)
