@@ -103,6 +103,11 @@ def test_foreign_affiliates_keep_exporting(small_path):
     # until they decide next year.)
     incumbent = live & np.isin(f.unique_id[: f.n], decided)
     assert incumbent.any() and not f.view("exporter")[incumbent].any()
+    # The indicators: the stops of the first year, and the exporters left.
+    national = m.indicators().query("scope == 'national'").set_index("year")
+    assert national.loc[2010, "export_stops"] > 0 and national["export_starts"].sum() == 0
+    assert national.loc[2013, "exporters"] == (live & f.view("exporter")).sum()
+    assert national["cluster_joins"].sum() == national["cluster_leaves"].sum() == 0
     assert f.view("exporter")[live & f.view("foreign")].all()
 
 
