@@ -79,7 +79,8 @@ def decide_exports(model: SEZClusterModel) -> tuple[int, int]:
 def decide_membership(model: SEZClusterModel) -> tuple[int, int]:
     """Producers join the cluster whose benefit exceeds its cost; members leave (J1, J2).
 
-    One numpy pass over the firms per cluster (the clusters are few): linear in firms.
+    One numpy pass over the firms per cluster to find its candidates (the clusters are
+    few), and the benefit of the candidates only: linear in firms.
 
     Returns:
         ``(joined, left)`` this year (0, 0 when off or without cluster channels).
@@ -113,14 +114,14 @@ def decide_membership(model: SEZClusterModel) -> tuple[int, int]:
         where[list(regions)] = True
         in_zone = np.zeros(model.n_sezs + 1, dtype=bool)  # last entry: outside the zones
         in_zone[zones] = True
-        takes = outside & sectors[sector] & (where[region] | in_zone[sez])
+        rows = np.flatnonzero(outside & sectors[sector] & (where[region] | in_zone[sez]))
         benefit = inc.membership_benefit(
-            turnover, margin, gain[c, region], np.zeros(n, dtype=bool), p.sigma,
-            p.integrator_fee_rate,
+            turnover[rows], margin[rows], gain[c, region[rows]], np.zeros(rows.size, dtype=bool),
+            p.sigma, p.integrator_fee_rate,
         )  # fmt: skip
-        better = takes & (benefit > best_benefit)
-        best_cluster[better] = c
-        best_benefit[better] = benefit[better]
+        better = benefit > best_benefit[rows]
+        best_cluster[rows[better]] = c
+        best_benefit[rows[better]] = benefit[better]
     joins, leaves = inc.membership_decisions(
         cluster, decides, best_cluster, best_benefit, member_benefit, p.cluster_membership_cost
     )
