@@ -419,7 +419,7 @@ def _shock_row(args: tuple) -> pd.DataFrame:
 #: The circular and cumulative causation loop at plausible values (docs/validation.md,
 #: "A temporary shock with lasting effects"): own-sector agglomeration at the top of
 #: Rosenthal & Strange's (2004) range of localisation elasticities, 0.02-0.08 (Melo,
-#: Graham & Noland 2009: mean urbanisation elasticity 0.058), related sectors at half of
+#: Graham & Noland 2009: a wide spread over 729 estimates), related sectors at half of
 #: it (A8). Migration (L2) and spillovers keep their defaults; the issue-12 entry
 #: mechanisms (D3a-c) stay off as in the defaults: switched on they weaken the effect
 #: (:func:`loop_attribution`). A validation setting, not the model's defaults.
