@@ -146,6 +146,36 @@ INDICATORS = _Registry(
             "participants",
             "zones whose land was cut this year because they missed their targets (G3)",
         ),
+        Indicator(
+            "exporters",
+            "count",
+            "trade",
+            "live producing firms that export (status for this year's sales)",
+        ),
+        Indicator(
+            "export_starts",
+            "count/yr",
+            "trade",
+            "domestic producers that decided to start exporting (X2; national only)",
+        ),
+        Indicator(
+            "export_stops",
+            "count/yr",
+            "trade",
+            "exporters that decided to stop exporting (X2; national only)",
+        ),
+        Indicator(
+            "cluster_joins",
+            "count/yr",
+            "participants",
+            "producers that decided to join a cluster (J2; national only)",
+        ),
+        Indicator(
+            "cluster_leaves",
+            "count/yr",
+            "participants",
+            "members that decided to leave their cluster (J2; national only)",
+        ),
         Indicator("innovations", "count/yr", "innovation", "firms that innovated this year"),
         Indicator(
             "productivity",
@@ -421,6 +451,7 @@ class IndicatorRecorder:
             np.add.at(spending, 1 + region_of, cost_per_ha * opening)
 
         self._record_budget_and_institutes(block, year)
+        self._record_decisions(block)
 
         # Links, concentration and inequality.
         ok = alive[f.link_src] & alive[f.link_dst] if f.link_src.size else np.zeros(0, bool)
@@ -453,6 +484,27 @@ class IndicatorRecorder:
         )
         self.years.append(year)
         self.blocks.append(block)
+
+    def _record_decisions(self, block: np.ndarray) -> None:
+        """Exporters by scope; this year's export and membership decisions (X2, J2)."""
+        m, col = self.model, self._col
+        f = m.firms
+        exporting = f.view("alive") & (f.view("status") == PRODUCING) & f.view("exporter")
+        sez, cluster = f.view("sez")[exporting], f.view("cluster")[exporting]
+        counts = block[:, col["exporters"]]
+        counts[0] = exporting.sum()
+        first_sez, first_cluster = 1 + m.n_regions, 1 + m.n_regions + m.n_sezs
+        counts[1:first_sez] = np.bincount(f.view("region")[exporting], minlength=m.n_regions)
+        counts[first_sez:first_cluster] = np.bincount(sez[sez >= 0], minlength=m.n_sezs)
+        counts[first_cluster:] = np.bincount(cluster[cluster >= 0], minlength=m.n_clusters)
+        (starts, stops), (joins, leaves) = m.export_changes, m.membership_changes
+        for name, value in (
+            ("export_starts", starts),
+            ("export_stops", stops),
+            ("cluster_joins", joins),
+            ("cluster_leaves", leaves),
+        ):
+            block[0, col[name]] = value
 
     def _record_budget_and_institutes(self, block: np.ndarray, year: int) -> None:
         """Budget lines, zone reviews, institutes and spin-offs by scope (G1-G4, I1-I5)."""

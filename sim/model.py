@@ -36,6 +36,7 @@ from sim.processes import (
     clusters,
     entry,
     exit,
+    incumbents,
     initialisation,
     innovation,
     institutes,
@@ -232,6 +233,10 @@ class SEZClusterModel(mesa.Model):
         self.fdi_last: tuple[int, float] | None = None
         #: this year's expected numbers of entrants, {"domestic": ..., "foreign": ...} (D3a, D3b)
         self.entry_means: dict[str, float] = {}
+        #: (N,) exports each firm would sell as an exporter this year (X1; export_decision)
+        self.export_potential = np.zeros(0)
+        #: this year's (starts, stops) of exporting (X2) and (joins, leaves) of clusters (J2)
+        self.export_changes = self.membership_changes = (0, 0)
         #: members of every cluster while the cluster actors act (clusters stage)
         self.members_now: list[np.ndarray] | None = None
         self.emp_kr = np.zeros((self.n_sectors, self.n_regions))
@@ -288,6 +293,8 @@ class SEZClusterModel(mesa.Model):
             investment.invest(self)
             relocation.relocate(self)
             registration.register_members(self)
+            self.export_changes = incumbents.decide_exports(self)
+            self.membership_changes = incumbents.decide_membership(self)
             exited = exit.exit_firms(self)
             entry.enter(self, year)
             institutes.spin_off(self, year)

@@ -364,6 +364,69 @@ class ModelParameters(BaseModel):
         "its cluster zone while the zone has land left (I2); off: they choose within the "
         "cluster's territory by logit.",
     )
+    # --- incumbents that decide: exporting (X1-X2), cluster membership (J1-J2) ---------
+    export_decision: bool = _p(
+        False,
+        "switch",
+        "assumption (A90): off by default, so exporter status stays as drawn at "
+        "initialisation and entry; on: sunk-cost export hysteresis (Roberts & Tybout 1997, "
+        "Melitz 2003, Das, Roberts & Tybout 2007)",
+        "Domestic producers decide each year whether to export, by expected after-tax "
+        "export profit against the fixed and sunk export costs (X1, X2); off: exporter "
+        "status is fixed at entry.",
+    )
+    export_fixed_cost: float = _p(
+        20.0,
+        "million KZT per year",
+        "assumption (A91): a tenth of the sunk cost a year; Das, Roberts & Tybout (2007) "
+        "find fixed export costs small next to sunk ones",
+        "Yearly fixed cost of exporting f_x, paid out of profit by every exporter (X2; "
+        "read only with export_decision).",
+        ge=0.0,
+        le=1e6,
+    )
+    export_sunk_cost: float = _p(
+        200.0,
+        "million KZT",
+        "Das, Roberts & Tybout (2007): sunk export entry costs of USD 0.34-0.43 million "
+        "for Colombian chemicals producers, about 200 million KZT (assumption A92: the "
+        "conversion, at about 450-500 KZT per USD)",
+        "One-off cost S of starting to export, paid out of profit in the year a firm "
+        "starts (X2; read only with export_decision).",
+        ge=0.0,
+        le=1e6,
+    )
+    export_sunk_annuity: float = _p(
+        0.15,
+        "1 per year",
+        "assumption (A93): a firm's discount rate (about 12%, Kazakh lending rates) plus "
+        "its exogenous exit hazard (exit_rate, 3%)",
+        "Share r + delta of the sunk export cost a non-exporter charges per year of "
+        "exporting when it weighs starting (X2): it starts if its export profit exceeds "
+        "f_x + (r + delta) S.",
+        ge=0.0,
+        le=1.0,
+    )
+    cluster_membership_decision: bool = _p(
+        False,
+        "switch",
+        "assumption (A94): off by default, so cluster membership stays as set at "
+        "initialisation and entry",
+        "Producers of a cluster's sector or a related sector in its territory join the "
+        "cluster when its expected benefit exceeds the membership cost, and members leave "
+        "when it falls below (J1, J2; only while cluster channels are on).",
+    )
+    cluster_membership_cost: float = _p(
+        5.0,
+        "million KZT per year",
+        "assumption (A95): staff time and dues of taking part in a cluster association, "
+        "the order of registration_cost (A41); the integrator's fee on turnover "
+        "(integrator_fee_rate) comes on top",
+        "Yearly cost c_m of cluster membership, paid out of profit by members (J2; read "
+        "only with cluster_membership_decision).",
+        ge=0.0,
+        le=1e6,
+    )
     exit_rate: float = _p(
         0.03,
         "1 per year",

@@ -20,7 +20,7 @@ inside the plotting functions.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -131,6 +131,47 @@ def simulated_tomahawk(
     return pd.DataFrame(rows)
 
 
+def _plot_over_tomahawk(
+    path: str | Path,
+    sets: Sequence[tuple[float, float]],
+    simulate: Callable[[float, float], pd.DataFrame],
+    column: str,
+    label: str,
+    ylabel: str,
+    title: str,
+) -> pd.DataFrame:
+    """One panel per (sigma, mu): the solver's tomahawk with simulated long-run shares.
+
+    ``simulate(sigma, mu)`` returns rows with ``phi``, ``share0`` and ``column``; each
+    starting share is drawn with its own marker. Returns the simulated rows of every set.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, len(sets), figsize=(4.2 * len(sets), 4.0), squeeze=False)
+    rows = []
+    for ax, (sigma, mu) in zip(axes[0], sets, strict=True):
+        phi_s, phi_b = _solver_tomahawk(ax, sigma, mu)
+        sim = simulate(sigma, mu)
+        rows.append(sim)
+        for s0, marker, colour in ((0.52, "o", "tab:blue"), (1.0, "^", "tab:red")):
+            d = sim[np.isclose(sim.share0, s0)]
+            ax.plot(d.phi, d[column], marker, mfc="none", color=colour, label=f"{label}, λ0={s0:g}")
+        ax.axvline(phi_s, color="tab:green", ls=":", lw=1)
+        ax.axvline(phi_b, color="tab:purple", ls=":", lw=1)
+        ax.set_title(f"σ={sigma:g}, μ={mu:g}: φS={phi_s:.4f}, φB={phi_b:.4f}", fontsize=9)
+        ax.set_xlabel("trade freeness φ")
+        ax.set_ylim(-0.03, 1.03)
+    axes[0][0].set_ylabel(ylabel)
+    axes[0][0].legend(fontsize=7, loc="lower left")
+    fig.suptitle(title)
+    fig.savefig(path, dpi=110, bbox_inches="tight")
+    plt.close(fig)
+    return pd.concat(rows, ignore_index=True)
+
+
 def plot_tomahawk(
     path: str | Path, sets: Sequence[tuple[float, float]] = CP_PARAMETER_SETS
 ) -> pd.DataFrame:
@@ -139,36 +180,17 @@ def plot_tomahawk(
     Returns:
         The simulated points (:func:`simulated_tomahawk` for every set), for the docs.
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(1, len(sets), figsize=(4.2 * len(sets), 4.0), squeeze=False)
-    sims = []
-    for ax, (sigma, mu) in zip(axes[0], sets, strict=True):
-        phi_s, phi_b = _solver_tomahawk(ax, sigma, mu)
-        sim = simulated_tomahawk(sigma, mu, tomahawk_phis(sigma, mu))
-        sims.append(sim)
-        for s0, marker, colour in ((0.52, "o", "tab:blue"), (1.0, "^", "tab:red")):
-            d = sim[np.isclose(sim.share0, s0)]
-            ax.plot(
-                d.phi, d.simulated, marker, mfc="none", color=colour, label=f"simulated, λ0={s0:g}"
-            )
-        ax.axvline(phi_s, color="tab:green", ls=":", lw=1)
-        ax.axvline(phi_b, color="tab:purple", ls=":", lw=1)
-        ax.set_title(f"σ={sigma:g}, μ={mu:g}: φS={phi_s:.4f}, φB={phi_b:.4f}", fontsize=9)
-        ax.set_xlabel("trade freeness φ")
-        ax.set_ylim(-0.03, 1.03)
-    axes[0][0].set_ylabel("long-run share of mobile workers in A, λ")
-    axes[0][0].legend(fontsize=7, loc="lower left")
-    fig.suptitle("Core-periphery model (Krugman 1991): migration (L2) over the tomahawk")
-    fig.savefig(path, dpi=110, bbox_inches="tight")
-    plt.close(fig)
-    return pd.concat(sims, ignore_index=True)
+    return _plot_over_tomahawk(
+        path,
+        sets,
+        lambda sigma, mu: simulated_tomahawk(sigma, mu, tomahawk_phis(sigma, mu)),
+        column="simulated",
+        label="simulated",
+        ylabel="long-run share of mobile workers in A, λ",
+        title="Core-periphery model (Krugman 1991): migration (L2) over the tomahawk",
+    )
 
 
-# ---------------------------------------------------------------- the agent model
 def _agent_model(sigma: float, mu: float, phi: float, share0: float, **changes):
     from sim.model import SEZClusterModel  # the model only for these functions
 
@@ -275,35 +297,17 @@ def plot_agent_tomahawk(
     Returns:
         The agent model's runs (:func:`agent_tomahawk` for every set).
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(1, len(sets), figsize=(4.2 * len(sets), 4.0), squeeze=False)
-    runs = []
-    for ax, (sigma, mu) in zip(axes[0], sets, strict=True):
-        phi_s, phi_b = _solver_tomahawk(ax, sigma, mu)
-        run = agent_tomahawk(sigma, mu, tomahawk_phis(sigma, mu, n=6))
-        runs.append(run)
-        for s0, marker, colour in ((0.52, "o", "tab:blue"), (1.0, "^", "tab:red")):
-            d = run[np.isclose(run.share0, s0)]
-            ax.plot(
-                d.phi, d.agent, marker, mfc="none", color=colour, label=f"agent model, λ0={s0:g}"
-            )
-        ax.axvline(phi_s, color="tab:green", ls=":", lw=1)
-        ax.axvline(phi_b, color="tab:purple", ls=":", lw=1)
-        ax.set_title(f"σ={sigma:g}, μ={mu:g}: φS={phi_s:.4f}, φB={phi_b:.4f}", fontsize=9)
-        ax.set_xlabel("trade freeness φ")
-        ax.set_ylim(-0.03, 1.03)
-    axes[0][0].set_ylabel("long-run share of manufacturing in A")
-    axes[0][0].legend(fontsize=7, loc="lower left")
-    fig.suptitle(
-        f"Agent model, scenarios/cp_two_region.yaml ({AGENT_YEARS} years) over the CP tomahawk"
+    return _plot_over_tomahawk(
+        path,
+        sets,
+        lambda sigma, mu: agent_tomahawk(sigma, mu, tomahawk_phis(sigma, mu, n=6)),
+        column="agent",
+        label="agent model",
+        ylabel="long-run share of manufacturing in A",
+        title=(
+            f"Agent model, scenarios/cp_two_region.yaml ({AGENT_YEARS} years) over the CP tomahawk"
+        ),
     )
-    fig.savefig(path, dpi=110, bbox_inches="tight")
-    plt.close(fig)
-    return pd.concat(runs, ignore_index=True)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -27,7 +27,7 @@ def test_odd_documents_every_equation_label_used_in_the_code():
     odd = (DOCS / "ODD.md").read_text()
     labels = set()
     for path in (ROOT / "sim").rglob("*.py"):
-        labels |= set(re.findall(r"\(([MPDF]\d)(?:[-,]|\))", path.read_text()))
+        labels |= set(re.findall(r"\(([MPDFXJ]\d)(?:[-,]|\))", path.read_text()))
     assert {"M1", "P1", "D1", "F1"} <= labels
     missing = sorted(label for label in labels if f"**{label}" not in odd)
     assert not missing, f"equations not in docs/ODD.md: {missing}"

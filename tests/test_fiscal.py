@@ -71,3 +71,77 @@ def test_customs_exemption_adds_duty_forgone_to_the_privilege_cost(small_path):
     without, with_duty = cost(0.0), cost(0.1)
     assert (with_duty.loc[2012:] > without.loc[2012:]).all()
     assert (with_duty.loc[:2011] == 0).all() and (without.loc[:2011] == 0).all()
+
+
+def test_grants_and_integrator_funding_lower_the_fiscal_balance_by_their_present_value():
+    # G4 in the fiscal table: 3 a year of grants and 2 of integrator funding (merge only).
+    results = _synthetic()
+    merge = results["policy"] == "merge"
+    national = results["scope"] == "national"
+    results["research_grants"] = (merge & national) * 3.0
+    results["integrator_funding"] = (merge & national) * 2.0
+    before = fiscal_table(_synthetic(), 2021, 0.1, "million KZT").set_index(["measure", "policy"])
+    after = fiscal_table(results, 2021, 0.1, "million KZT").set_index(["measure", "policy"])
+    w = 1 + 1 / 1.1
+    assert after.loc[("research grants", "merge"), "mean"] == pytest.approx(3 * w)
+    assert after.loc[("integrator funding", "merge"), "mean"] == pytest.approx(2 * w)
+    assert after.loc[("research grants", "no_merge"), "mean"] == 0.0
+    # Results without the columns (older stores) count both lines as 0.
+    assert before.loc[("research grants", "merge"), "mean"] == 0.0
+    for policy, spent in (("merge", 5 * w), ("no_merge", 0.0), ("merge - no_merge", 5 * w)):
+        assert after.loc[("fiscal balance", policy), "mean"] == pytest.approx(
+            before.loc[("fiscal balance", policy), "mean"] - spent
+        )
+
+
+def test_turning_grants_on_lowers_the_fiscal_balance_by_exactly_the_grants_booked(tmp_path):
+    # The model's own ledger: grants of 2% of taxes plus 50 a year from 2012, integrator
+    # funding 1% of taxes. The fiscal balance undiscounted is the sum of the government's
+    # yearly balance (G4), and without the two lines it is higher by exactly what the
+    # ledger booked for them.
+    from tests.test_government import two_institutes
+
+    rules = {
+        "research_grants": {"share_of_taxes": 0.02, "fixed": 50.0, "from_year": 2012},
+        "integrators": {"share_of_taxes": 0.01},
+    }
+    m = SEZClusterModel(two_institutes(tmp_path, rules), rng=3).run(until=2015)
+    results = m.indicators().assign(policy="merge", replication=0)
+    book = m.government.ledger
+    table = fiscal_table(results, 2011, 0.0, "million KZT").set_index(["measure", "policy"])
+    grants = sum(book[y]["research_grants"] for y in range(2011, 2016))
+    funding = sum(book[y]["integrator_funding"] for y in range(2011, 2016))
+    assert grants > 0 and funding > 0
+    assert table.loc[("research grants", "merge"), "mean"] == pytest.approx(grants, rel=1e-12)
+    assert table.loc[("fiscal balance", "merge"), "mean"] == pytest.approx(
+        sum(book[y]["balance"] for y in range(2011, 2016)), rel=1e-12
+    )
+    without = fiscal_table(
+        results.drop(columns=["research_grants", "integrator_funding"]), 2011, 0.0, "million KZT"
+    ).set_index(["measure", "policy"])
+    assert without.loc[("fiscal balance", "merge"), "mean"] - table.loc[
+        ("fiscal balance", "merge"), "mean"
+    ] == pytest.approx(grants + funding, rel=1e-9)
+
+
+def test_grants_switched_on_in_the_last_year_lower_the_balance_by_the_grants_booked(tmp_path):
+    # Grants paid from 2015, the last year simulated, cannot change any tax (a year's
+    # taxes are booked before its budget is spent): with and without them, the fiscal
+    # balance differs by exactly the grants the ledger booked.
+    from tests.test_government import two_institutes
+
+    def run(rules):
+        m = SEZClusterModel(two_institutes(tmp_path, rules), rng=3).run(until=2015)
+        results = m.indicators().assign(policy="merge", replication=0)
+        table = fiscal_table(results, 2011, 0.08, "million KZT").set_index(["measure", "policy"])
+        return table["mean"], m.government.ledger
+
+    off, _ = run(None)
+    on, book = run({"research_grants": {"share_of_taxes": 0.02, "fixed": 50.0, "from_year": 2015}})
+    grants = book[2015]["research_grants"] / 1.08**4
+    assert grants > 0
+    assert on["taxes", "merge"] == off["taxes", "merge"]
+    assert on["research grants", "merge"] == pytest.approx(grants, rel=1e-12)
+    assert off["fiscal balance", "merge"] - on["fiscal balance", "merge"] == pytest.approx(
+        grants, rel=1e-9
+    )

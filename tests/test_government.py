@@ -194,3 +194,14 @@ def test_allocation_splits_the_total_and_review_is_due_every_n_years():
     open_now = np.array([True, True, False])
     assert budget.review_due(2013, opens, open_now, 3).tolist() == [True, False, False]
     assert budget.review_due(2010, opens, open_now, 0).tolist() == [False] * 3
+
+
+def test_integrator_funding_reaches_the_integrators_budget(tmp_path):
+    # G2 -> N1: what the ledger books as integrator funding is the integrator's budget
+    # (no fee here), so it works harder (N2) than an unfunded one.
+    rules = {"integrators": {"fixed": 300.0}}
+    m = SEZClusterModel(two_institutes(tmp_path, rules), rng=3).run(until=2012)
+    (integrator,) = list(m.integrators)
+    assert m.government.ledger[2012]["integrator_funding"] == pytest.approx(300.0)
+    assert integrator.budget == pytest.approx(300.0)
+    assert integrator.effort > 1.0

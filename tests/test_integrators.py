@@ -124,9 +124,10 @@ def test_fees_fund_effort_and_effort_brings_links_and_investors(small_path):
     _, funded = _links(small_path, integrator_fee_rate=0.005, integrator_effort_cost=20.0)
     assert funded.fees > 0 and funded.effort > 1.5
     assert funded.links_brokered > unfunded.links_brokered
-    # Government funding (another actor's decision) reaches the integrator's budget.
-    m = SEZClusterModel(small_path, policy="no_merge", rng=2)
-    m.integrator_funding = np.array([60.0])
+    # Government funding (another actor's decision, G1-G2) reaches the integrator's budget.
+    m = SEZClusterModel(
+        small_path, policy="no_merge", rng=2, **{"government.integrators.fixed": 60.0}
+    )
     m.step()
     a = next(iter(m.integrators))
     assert a.budget == pytest.approx(60.0) and a.effort == pytest.approx(1.6)

@@ -388,6 +388,35 @@ def test_slider_changes_the_model(page):
     assert "p.sigma=5.5" in page.url
 
 
+def test_typing_while_the_model_plays_is_kept(page):
+    """A simulated year redraws the page, not the sidebar's fields being typed in."""
+    _open_explore(page)
+    _open_group(page, "trade")
+    page.locator(".sez-speed").get_by_text("slow").click()
+    page.locator(".sez-play").click()
+    expect(page.locator(".sez-play")).to_have_text("Pause")
+    until = page.locator(".sez-run-to-year input")
+    until.click()
+    until.press("Control+a")
+    until.press_sequentially("20")
+    sigma = page.locator(".sez-param-sigma .sez-param-input input")
+    sigma.click()  # and the cursor stays in sigma's field, half typed
+    sigma.press("Control+a")
+    sigma.press_sequentially("4.")
+    # years go by (each one redraws the header, map and charts) while the fields are half typed
+    started = _year(page.locator(".sez-year").inner_text())
+    page.wait_for_function(
+        "([sel, y]) => parseInt(document.querySelector(sel).innerText.split(' ').pop()) >= y",
+        arg=[".sez-year", started + 3],
+        timeout=60_000,
+    )
+    expect(sigma).to_have_value("4.")
+    expect(until).to_have_value("20")
+    sigma.press_sequentially("5")
+    sigma.press("Enter")
+    expect(page.locator(".sez-effective")).to_have_text("Model runs with: sigma = 4.5")
+
+
 def test_a_bad_value_is_named_by_its_slider(page):
     _open_explore(page)
     _open_group(page, "trade")

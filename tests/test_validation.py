@@ -138,3 +138,25 @@ def test_spillover_table_decays_with_distance():
     rates = outsiders["innovation_rate"].to_numpy()
     assert rates[0] > rates[-1] + 0.02
     assert np.isfinite(outsiders["km"]).all()
+
+
+def test_lasting_means_half_the_peak_with_an_interval_above_zero():
+    def verdict(late, peak=0.1):
+        return v.LastingShock("employment_share", v.Shock(), {}, None, np.array(late), peak, 2014)
+
+    assert verdict([0.05, 0.06, 0.07, 0.06]).lasting  # ratio 0.6, CI (0.047, 0.073)
+    assert not verdict([0.03, 0.04, 0.05, 0.04]).lasting  # ratio 0.4
+    noisy = verdict([0.0, 0.12, -0.02, 0.14])  # ratio 0.6, but the CI spans 0
+    assert noisy.ratio == pytest.approx(0.6) and noisy.late_ci[0] < 0 and not noisy.lasting
+
+
+@pytest.mark.slow
+def test_a_temporary_shock_lasts_through_the_loop_and_decays_without_agglomeration():
+    # The loop at plausible values: the subsidised region keeps at least half of its
+    # peak employment-share gain 20-30 years after the subsidy ends (CI excludes 0).
+    on = v.lasting_shock(overrides=v.PLAUSIBLE_LOOP)
+    assert on.lasting, (on.late_mean, on.late_ci, on.peak)
+    # The same shock without agglomeration: the gain is lost (Davis & Weinstein 2002).
+    off = v.lasting_shock(overrides=v.PLAUSIBLE_LOOP | v.LOOP_CHANNELS["agglomeration (P1, P2)"])
+    assert not off.lasting
+    assert off.late_mean < 0.5 * on.late_mean

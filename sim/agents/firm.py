@@ -370,6 +370,11 @@ class Firm(mesa.Agent):
     export orientation, productivity, capital, employment, turnover (output), profit and
     knowledge. Units: million currency units per year for flows, persons for jobs.
 
+    Decisions (ODD+D, docs/ODD.md 7.3 and 7.3c), taken for all firms at once, column by
+    column, in the stages of :mod:`sim.processes`: where to enter (D3), relocate (D4),
+    register in a cluster zone (R1), start or stop exporting (X1-X2) and join or leave a
+    cluster (J1-J2), each by expected after-tax profit net of a cost.
+
     Firms enter and leave by the thousand every year; :class:`FirmAgents` makes their
     agents when someone looks, with the ids and registry order that ``Firm(model)`` and
     ``agent.remove()`` would give (docs/performance.md).

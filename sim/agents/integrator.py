@@ -59,9 +59,8 @@ class Integrator(mesa.Agent):
         return self.model.space[self.model.spec.regions[self.region].id]
 
     def funding(self) -> float:
-        """Government funding this year (``model.integrator_funding``, 0 if unset)."""
-        funding = getattr(self.model, "integrator_funding", None)
-        return 0.0 if funding is None else float(funding[self.cluster])
+        """Government funding this year: its cluster's ``model.integrator_budget`` (G2)."""
+        return float(self.model.integrator_budget[self.cluster])
 
     def step(self) -> None:
         """Collect fees, set effort, broker links, scout and anchor investors (N1-N4)."""

@@ -6,6 +6,8 @@
   integrator coordination, knowledge (P1-P5).
 - :mod:`sim.economy.firm_dynamics`: innovation, investment, entry location choice,
   relocation and exit (D1-D6).
+- :mod:`sim.economy.incumbents`: incumbents' export (X1-X2) and cluster-membership
+  (J1-J2) decisions.
 - :mod:`sim.economy.fiscal`: taxes and the budget cost of privileges (F1-F3).
 - :mod:`sim.economy.neg`: closed forms of the footloose-entrepreneur model (validation).
 """

@@ -35,7 +35,7 @@ def integrator_budget(
     """Fees and budget of one integrator for the year  (N1).
 
     ``fees = f * sum_i Y_i`` over its producing members, ``B = fees + G`` with ``G`` the
-    government's funding (0 unless a funding rule sets ``model.integrator_funding``).
+    government's funding (0 unless the rules file funds integrators, G1-G2).
 
     Args:
         member_turnover: sum of the members' turnover, million currency units per year.

@@ -3,9 +3,12 @@
 From a compare experiment's results (national and SEZ scopes, paired replications):
 
 - **fiscal balance**: the present value at the policy year of taxes minus the budget cost
-  of privileges (taxes and import duty forgone, F2) minus zone infrastructure spending,
+  of privileges (taxes and import duty forgone, F2) minus zone infrastructure spending
+  minus research grants and integrator funding (the government's budget lines, G1-G2),
   over the years from the policy year to the last simulated year, discounted at
-  ``discount_rate``; per policy and as the synergy (treatment minus control, paired);
+  ``discount_rate``; per policy and as the synergy (treatment minus control, paired).
+  Undiscounted, it is the sum of the government's yearly balance (G4, indicator
+  ``budget_balance``);
 - **taxes per tenge of privileges**: the zones' participants' taxes over the privilege
   cost, per policy (present values), and the synergy in taxes per tenge of extra
   privilege cost;
@@ -22,7 +25,18 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["fiscal_table", "jobs_table"]
+__all__ = ["BUDGET_LINES", "fiscal_table", "jobs_table"]
+
+#: The budget lines of the fiscal balance (measure, indicator), revenue first; every
+#: other line is spending (G4). Results stored before grants and integrator funding were
+#: indicators lack their columns: those lines count as 0.
+BUDGET_LINES = (
+    ("taxes", "taxes"),
+    ("privilege cost", "privilege_cost"),
+    ("infrastructure spending", "infrastructure_spending"),
+    ("research grants", "research_grants"),
+    ("integrator funding", "integrator_funding"),
+)
 
 _BOOTSTRAP, _SEED = 2000, 2024
 
@@ -80,18 +94,24 @@ def fiscal_table(
         return (table * weight).sum(axis=1)
 
     taxes = present_value("national", "taxes")
-    privileges = present_value("national", "privilege_cost")
-    infrastructure = present_value("national", "infrastructure_spending")
+    lines = {
+        # An older store lacks a line's column: it was not recorded, count it as 0.
+        measure: present_value("national", column) if column in results else 0.0 * taxes
+        for measure, column in BUDGET_LINES
+    }
+    privileges = lines["privilege cost"]
     zone_taxes = present_value("sez", "taxes")
-    balance = taxes - privileges - infrastructure
+    # G4: revenue (taxes) less every spending line, in the order of BUDGET_LINES.
+    balance = taxes.copy()
+    for measure, _ in BUDGET_LINES[1:]:
+        balance = balance - lines[measure]
     rng = np.random.default_rng(_SEED)
     rows = []
     pv = f"{currency}, present value at {policy_year}"
     for policy in balance.index.get_level_values("policy").unique():
+        rows += [_row(measure, policy, lines[measure][policy].to_numpy(), pv, rng)
+                 for measure, _ in BUDGET_LINES]  # fmt: skip
         rows += [
-            _row("taxes", policy, taxes[policy].to_numpy(), pv, rng),
-            _row("privilege cost", policy, privileges[policy].to_numpy(), pv, rng),
-            _row("infrastructure spending", policy, infrastructure[policy].to_numpy(), pv, rng),
             _row("fiscal balance", policy, balance[policy].to_numpy(), pv, rng),
             _row(
                 "zone taxes per tenge of privileges",
@@ -107,6 +127,8 @@ def fiscal_table(
         for measure, series in (
             ("taxes", taxes),
             ("privilege cost", privileges),
+            ("research grants", lines["research grants"]),
+            ("integrator funding", lines["integrator funding"]),
             ("fiscal balance", balance),
         ):
             diff = (series[treatment] - series[control]).dropna().to_numpy()

@@ -15,6 +15,8 @@ in the order of the schedule:
 - :mod:`~sim.processes.investment`: investment and SEZ projects (D2).
 - :mod:`~sim.processes.relocation`: relocation (D4).
 - :mod:`~sim.processes.registration`: cluster members register in their cluster zone (R1).
+- :mod:`~sim.processes.incumbents`: incumbents start or stop exporting (X1-X2) and join
+  or leave clusters (J1-J2).
 - :mod:`~sim.processes.exit`: exit and abandonment (D5).
 - :mod:`~sim.processes.entry`: entry and location choice (D3).
 - :mod:`~sim.processes.labour`: labour forces and wages (L1).

@@ -63,7 +63,9 @@ def produce_and_trade(model: SEZClusterModel, year: int) -> None:
 
     Sets the firms' flows and, on the model, ``expenditure``, ``access``,
     ``price_level``, ``emp_kr`` (employment by sector and region, next year's P1 input),
-    ``location_value`` and ``unit_revenue`` (what relocation and entry compare).
+    ``location_value`` and ``unit_revenue`` (what relocation and entry compare), and,
+    with ``export_decision``, ``export_potential``: the exports each firm would sell as
+    an exporter (X1).
     """
     f, p, t = model.firms, model.params, model.territory
     sigma, n_k, n_r = p.sigma, model.n_sectors, model.n_regions
@@ -95,6 +97,10 @@ def produce_and_trade(model: SEZClusterModel, year: int) -> None:
         employment *= ration[r]
         turnover *= ration[r]
         exports *= ration[r]
+    if p.export_decision:
+        # X1: the exports every firm would sell as an exporter (M6), what it decides on.
+        model.export_potential = p1s * model.phi_world_i * (model.world_scale * growth)[k]
+        model.export_potential *= ration[r]
     emp_cell = market.firm_accounts(
         producing, z, employment, w, turnover, f.view("capital"), sigma, p.fixed_labour,
         p.depreciation, cell, n_k * n_r, f.view("productivity"), f.view("wage_bill"),

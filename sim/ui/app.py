@@ -27,13 +27,14 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qsl, urlencode
 
 import pandas as pd
 import solara
 import solara.lab
 import solara.widgets
+from solara.components.input import use_change
 
 from sim.policy import POLICIES
 from sim.scenario import Scenario, ScenarioError, load_scenario
@@ -121,7 +122,7 @@ selected: solara.Reactive[tuple[str, str] | None] = solara.reactive(None)
 map_indicator = solara.reactive("turnover")
 #: "Run to year" (0: the scenario's last year). A reactive, not component state, so the
 #: Run button reads the year typed last even when it is clicked before the page redraws.
-run_to_year = solara.reactive(0)
+run_to_year: solara.Reactive[int | None] = solara.reactive(None)
 url_adopted = solara.reactive(False)
 open_groups: solara.Reactive[frozenset[str]] = solara.reactive(frozenset())
 
@@ -222,6 +223,9 @@ def rebuild() -> None:
     built.control.delay = SPEEDS[speed.value]
     load_error.set("")
     param_errors.set({})
+    first, last = built.spec.start_year, built.spec.end_year
+    if not first <= (run_to_year.value or 0) <= last:
+        run_to_year.set(last)  # the field starts at the scenario's last year
     session.set(built)
     tick.set(tick.value + 1)
 
@@ -453,12 +457,17 @@ def SafeChart(
 @solara.component
 def RunControls() -> None:
     """Step, Play / Pause, Reset, the speed, and "run to year"."""
+    RunButtons()
+    RunToYear()
+
+
+@solara.component
+def RunButtons() -> None:
+    """Step, Play / Pause, Reset and the speed; redrawn every year (they follow the run)."""
     _ = tick.value, control_tick.value
     current = session.value
     can_run = current is not None and current.running
     busy = current is not None and current.control.busy
-    spec = current.spec if current is not None else None
-    target = run_to_year.value or (spec.end_year if spec else 2030)
     with solara.Row(gap="6px"):
         solara.Button(
             "Step",
@@ -488,21 +497,55 @@ def RunControls() -> None:
         solara.ToggleButtonsSingle(
             value=speed.value, values=list(SPEEDS), on_value=set_speed, classes=["sez-speed"]
         )
+
+
+@solara.component
+def RunToYear() -> None:
+    """The "run to year" field and its Run button, side by side."""
     with solara.Row(style={"align-items": "center"}, gap="6px"):
-        solara.InputInt(
-            "Run to year",
-            value=target,
-            on_value=lambda y: run_to_year.set(int(y or 0)),
-            dense=True,
-            classes=["sez-run-to-year"],
-        )
-        solara.Button(
-            "Run",
-            on_click=lambda: click("run_to", run_to_year.value or target),
-            disabled=not can_run or busy,
-            outlined=True,
-            classes=["sez-run-to"],
-        )
+        RunToYearField()
+        RunToButton()
+
+
+def _run_to_target() -> int:
+    """The year "Run" runs to: the one typed last, or the scenario's last year."""
+    current = session.value
+    return run_to_year.value or (current.spec.end_year if current is not None else 2030)
+
+
+@solara.component
+def RunToYearField() -> None:
+    """The field alone.
+
+    It reads neither `tick` nor `control_tick`: a simulated year or a click elsewhere
+    does not draw it anew under the user's typing.
+    """
+    # Every keystroke is kept in `run_to_year` (continuous update): should the field be
+    # drawn anew while the model runs, it is drawn with what was typed.
+    solara.InputInt(
+        "Run to year",
+        value=run_to_year.value,
+        on_value=run_to_year.set,
+        continuous_update=True,
+        dense=True,
+        classes=["sez-run-to-year"],
+    )
+
+
+@solara.component
+def RunToButton() -> None:
+    """Run to the year typed; enabled when the run can go on and is not busy."""
+    _ = control_tick.value
+    current = session.value
+    can_run = current is not None and current.running
+    busy = current is not None and current.control.busy
+    solara.Button(
+        "Run",
+        on_click=lambda: click("run_to", _run_to_target()),
+        disabled=not can_run or busy,
+        outlined=True,
+        classes=["sez-run-to"],
+    )
 
 
 @solara.component
@@ -529,21 +572,51 @@ def _ranges() -> dict[str, tuple[float, float]]:
 
 
 @solara.component
+def ParameterInput(c: ParameterControl, value: float) -> None:
+    """A parameter's typeable value, committed on Enter or when the field is left.
+
+    What is typed is kept, keystroke by keystroke, as this field's draft: should the field
+    be drawn anew while the model runs, it is drawn with the draft, not the old value.
+    """
+    draft, set_draft = solara.use_state(cast(str | None, None))
+
+    def commit(text: str | None) -> None:
+        set_draft(None)
+        if text is None or text.strip() in ("", str(value)):
+            return
+        try:
+            number = int(text) if c.integer else float(text)
+        except ValueError:
+            kind = "a whole number" if c.integer else "a number"
+            param_errors.set(
+                {
+                    **param_errors.value,
+                    c.name: f"{c.name} = {text!r} is not {kind}; the model keeps {value:g}.",
+                }
+            )
+            return
+        set_parameter(c.name, number)
+
+    field = solara.v.TextField(
+        v_model=draft if draft is not None else str(value),
+        on_v_model=set_draft,
+        label=c.name,
+        dense=True,
+        hide_details=True,
+        suffix="" if c.unit == "1" else c.unit,
+        class_="sez-param-input",
+    )
+    use_change(field, commit)
+
+
+@solara.component
 def ParameterSlider(c: ParameterControl, low: float, high: float) -> None:
     """One parameter: its value (typeable), a slider within what the scenario accepts."""
     value = overrides.value.get(c.name, c.default)
     error = param_errors.value.get(c.name)
     with solara.Column(gap="0px", classes=[f"sez-param-{c.name}"]):
         with solara.Row(style={"align-items": "center"}, gap="4px"):
-            entry = solara.InputInt if c.integer else solara.InputFloat
-            entry(
-                c.name,
-                value=value,
-                on_value=lambda v, name=c.name: set_parameter(name, v),
-                dense=True,
-                suffix="" if c.unit == "1" else c.unit,
-                classes=["sez-param-input"],
-            ).key(f"input-{c.name}-{value}")
+            ParameterInput(c, value).key(f"input-{c.name}-{value}")
         slider = solara.SliderInt if c.integer else solara.SliderFloat
         slider(
             "",
@@ -709,6 +782,20 @@ def Glossary(currency: str) -> None:
 
 
 @solara.component
+def IndicatorSelect(
+    label: str, choices: list[str], shown: str, state: solara.Reactive, css: str
+) -> None:
+    """A drop-down of indicators by their labels; picking one stores its name in ``state``."""
+    solara.Select(
+        label,
+        values=[indicator_label(n) for n in choices],
+        value=indicator_label(shown),
+        on_value=lambda text: state.set(next(n for n in choices if indicator_label(n) == text)),
+        classes=[css],
+    )
+
+
+@solara.component
 def TerritoryMap(current: ExploreSession) -> None:
     """The map, the indicator it is coloured by, and the details of what was clicked."""
     _ = tick.value
@@ -722,14 +809,8 @@ def TerritoryMap(current: ExploreSession) -> None:
     shown = map_indicator.value if map_indicator.value in choices else choices[0]
     with solara.Row(style={"align-items": "flex-start", "flex-wrap": "wrap"}):
         with solara.Column(classes=["sez-territory"], style={"flex": "0 0 auto"}, gap="0px"):
-            solara.Select(
-                "Colour the regions by",
-                values=[indicator_label(n) for n in choices],
-                value=indicator_label(shown),
-                on_value=lambda label: map_indicator.set(
-                    next(n for n in choices if indicator_label(n) == label)
-                ),
-                classes=["sez-map-indicator"],
+            IndicatorSelect(
+                "Colour the regions by", choices, shown, map_indicator, "sez-map-indicator"
             )
             SafeChart(
                 "map",
@@ -760,10 +841,9 @@ def Explore() -> None:
     solara.Style(_CSS)
     router = solara.use_router()
     solara.use_effect(lambda: _ensure_session(router.search), [])
-    _ = tick.value  # redraw after every simulated year
-    # after the page is drawn (effects run once the render pass is done), the run loop
-    # may go on (see _redraw); before any early return: hooks run in the same order
-    solara.use_effect(_drawn, [tick.value, id(session.value)])
+    # The page itself does not read `tick`: a simulated year redraws ExploreYear only, so
+    # the sidebar's fields are not drawn anew (and what is being typed in them not wiped)
+    # while the model runs.
     with solara.Sidebar():
         Controls()
     if load_error.value:
@@ -773,6 +853,16 @@ def Explore() -> None:
     if current is None:
         solara.ProgressLinear(True)
         return
+    ExploreYear(current)
+
+
+@solara.component
+def ExploreYear(current: ExploreSession) -> None:
+    """What changes every simulated year: header, monitors, map and charts."""
+    _ = tick.value  # redraw after every simulated year
+    # after the page is drawn (effects run once the render pass is done), the run loop
+    # may go on (see _redraw)
+    solara.use_effect(_drawn, [tick.value, id(current)])
     YearHeader(current)
     if load_error.value == "" and loop_error.value:
         solara.Error(loop_error.value, classes=["sez-loop-error"])
@@ -933,14 +1023,8 @@ def CompareResults(result: CompareResult, spec: Scenario) -> None:
             shown = compare_indicator.value if compare_indicator.value in choices else choices[0]
             final = int(result.synergy_by_region["year"].max())
             _heading(f"Where merging wins and loses, {final}", 4)
-            solara.Select(
-                "Indicator",
-                values=[indicator_label(i) for i in choices],
-                value=indicator_label(shown),
-                on_value=lambda label: compare_indicator.set(
-                    next(i for i in choices if indicator_label(i) == label)
-                ),
-                classes=["sez-synergy-map-indicator"],
+            IndicatorSelect(
+                "Indicator", choices, shown, compare_indicator, "sez-synergy-map-indicator"
             )
             by_region = result.synergy_by_region
             by_region = by_region[by_region["indicator"] == shown].rename(
