@@ -4,6 +4,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 
@@ -243,3 +244,21 @@ def test_identification_recovers_a_known_parameter_and_flags_an_inert_one(tmp_pa
     assert labour["error_unit"] <= 0.1
     assert found.unidentified() == ["discount_rate"]
     assert rows.loc["discount_rate", "curvature"] == 0.0
+
+
+@pytest.mark.slow
+def test_calibrate_identify_command_writes_the_identification_table(tmp_path):
+    path = _file(tmp_path, budget=3, check_replications=2)
+    r = subprocess.run(
+        [sys.executable, "-m", "sim", "calibrate", str(path), "--identify", "--out",
+         str(tmp_path / "o"), "--workers", "1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    assert "not identified by these targets" in r.stdout
+    table = pd.read_csv(tmp_path / "o" / "identification.csv")
+    assert table["parameter"].tolist() == ["sectors.metal.labour_share"]
+    assert not (tmp_path / "small_calibrated.yaml").exists()  # a check writes no scenario

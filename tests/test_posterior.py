@@ -174,6 +174,7 @@ def _sezsim(*args, timeout=600):
     )
 
 
+@pytest.mark.slow
 def test_posterior_command_is_deterministic_and_resumable(tmp_path):
     cal = _calibration(tmp_path)
     a = _sezsim("posterior", cal, "--out", tmp_path / "ref_a", "--posterior",
@@ -197,6 +198,7 @@ def test_posterior_command_is_deterministic_and_resumable(tmp_path):
     pd.testing.assert_frame_equal(draws, pd.read_csv(tmp_path / "c" / "post.csv"))
 
 
+@pytest.mark.slow
 def test_compare_with_a_posterior_reports_both_intervals(tmp_path):
     path = _posterior(tmp_path)
     r = _sezsim("compare", SMALL, "--replications", 4, "--until", 2014, "--policies",
