@@ -579,6 +579,18 @@ def _fiscal_and_jobs(results, spec, years: list[int], out: Path) -> tuple:
     return fiscal, jobs
 
 
+def _posterior_version(path: Path | None) -> str | None:
+    """Hash of a posterior file and its draws (None without a posterior)."""
+    if path is None:
+        return None
+    import hashlib
+
+    from sim.posterior import load_posterior
+
+    draws = load_posterior(path).draws.to_csv(index=False, float_format="%.10g")
+    return hashlib.sha256(path.read_bytes() + draws.encode()).hexdigest()[:16]
+
+
 def _years_option(text: str, first: int, last: int) -> list[int]:
     """Parse ``--years 2021,2030``: whole years within the simulated span."""
     years = []
@@ -674,6 +686,7 @@ def compare(
         years=wanted,
         posterior=str(posterior_file.resolve()) if posterior_file is not None else None,
         posterior_seed=seed,
+        posterior_version=_posterior_version(posterior_file),
     )
     out = out or Path("results") / f"compare-{scenario.stem}"
     store = ResultStore(out)

@@ -209,6 +209,12 @@ def test_compare_with_a_posterior_reports_both_intervals(tmp_path):
     assert {"seed_ci_low", "param_ci_low", "width_ratio"} <= set(table.columns)
     report = (tmp_path / "c" / "report.md").read_text()
     assert "The synergy with parameter uncertainty" in report
+    # A rewritten posterior is another experiment: the store is not silently mixed.
+    csv = path.with_suffix(".csv")
+    csv.write_text(csv.read_text().replace("0.1,", "0.15,"))
+    mixed = _sezsim("compare", SMALL, "--replications", 4, "--until", 2014, "--policies",
+                    "merge,no_merge", "--posterior", path, "--out", tmp_path / "c")  # fmt: skip
+    assert mixed.returncode == 2 and "different experiment" in mixed.stderr
     bad = _sezsim("compare", SMALL, "--replications", 2, "--posterior", tmp_path / "none.yaml",
                   "--out", tmp_path / "d")  # fmt: skip
     assert bad.returncode == 2 and "--posterior" in bad.stderr and "Traceback" not in bad.stderr

@@ -135,6 +135,11 @@ class Experiment(_Strict):
         "noise only), point 1 gives each replication its own draw (seed + parameters)",
     )
     posterior_seed: int = Field(0, ge=0, description="seed of the draws from the posterior")
+    posterior_version: str | None = Field(
+        None,
+        description="hash of the posterior's draws: a rewritten posterior file makes a "
+        "different experiment, so --resume refuses to mix its runs with the old ones",
+    )
 
     @model_validator(mode="after")
     def _known_names(self) -> Experiment:
