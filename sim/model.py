@@ -247,6 +247,8 @@ class SEZClusterModel(mesa.Model):
         self.input_reference: np.ndarray | None = None
         #: (K, R) this year's unit-cost factor of inputs (M8); None without linkages
         self.input_cost: np.ndarray | None = None
+        #: (K, R) this year's access to buyers' input demand (M9); None without linkages
+        self.input_access: np.ndarray | None = None
 
         initialisation.create_initial_firms(self)
         self._solve_baseline()

@@ -77,7 +77,7 @@ class ModelParameters(BaseModel):
         le=1.0,
     )
     intermediate_share: float = _p(
-        0.0,
+        0.3,
         "1",
         "assumption (A80): manufacturing buys about 60-70% of its output as intermediate "
         "consumption (BNS symmetric input-output tables, stat.gov.kz); much of it is "

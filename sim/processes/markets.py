@@ -101,7 +101,8 @@ def produce_and_trade(model: SEZClusterModel, year: int) -> None:
     and, with input-output linkages, buyers' demand), ``price_level``, ``emp_kr``
     (employment by sector and region, next year's P1 input), ``location_value`` and
     ``unit_revenue`` (what relocation and entry compare); with linkages also
-    ``input_term`` and ``turnover_kr`` (next year's M8 and M9 inputs).
+    ``input_access`` (the buyers' part of ``access``, M9), ``input_term`` and
+    ``turnover_kr`` (next year's M8 and M9 inputs).
     """
     f, p, t = model.firms, model.params, model.territory
     sigma, n_k, n_r = p.sigma, model.n_sectors, model.n_regions
@@ -129,6 +130,7 @@ def produce_and_trade(model: SEZClusterModel, year: int) -> None:
     model.expenditure = market.equilibrium_expenditure(income, supply_dom, mu, g, model.phi, sigma)
     model.access = market.market_access(mu, model.expenditure, g, model.phi)
     if linked:
+        model.input_access = access_in
         model.access = model.access + access_in
     model.price_level = market.manufactures_price_level(g, mu, sigma)
     turnover, employment = f.view("turnover"), f.view("employment")
