@@ -137,7 +137,8 @@ def input_cost_shares(
     Returns:
         (K,) beta_k in [0, 1).
     """
-    rest = np.maximum(1.0 - labour_share * sigma / (sigma - 1.0), 0.0)
+    variable = (sigma - 1.0) / sigma  # as the core-periphery mode's lambda: exactly 0 there
+    rest = np.maximum(variable - labour_share, 0.0) / variable
     return np.where(relatedness.sum(axis=1) > 0, intermediate_share * rest, 0.0)
 
 
