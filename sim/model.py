@@ -240,6 +240,20 @@ class SEZClusterModel(mesa.Model):
         #: members of every cluster while the cluster actors act (clusters stage)
         self.members_now: list[np.ndarray] | None = None
         self.emp_kr = np.zeros((self.n_sectors, self.n_regions))
+        #: input-output linkages (M8, M9): share of variable cost on related inputs
+        self.input_shares = market.input_cost_shares(
+            t.labour_share, p.intermediate_share, t.relatedness, p.sigma
+        )
+        self.input_linkages = bool(self.input_shares.any())
+        #: last year's input price term H (M8) and turnover by sector and region (M9)
+        self.input_term: np.ndarray | None = None
+        self.turnover_kr = np.zeros((self.n_sectors, self.n_regions))
+        #: (K,) reference input price term, fixed by the start-up solve (M8)
+        self.input_reference: np.ndarray | None = None
+        #: (K, R) this year's unit-cost factor of inputs (M8); None without linkages
+        self.input_cost: np.ndarray | None = None
+        #: (K, R) this year's access to buyers' input demand (M9); None without linkages
+        self.input_access: np.ndarray | None = None
 
         initialisation.create_initial_firms(self)
         self._solve_baseline()
@@ -265,10 +279,14 @@ class SEZClusterModel(mesa.Model):
         privileges.grant_privileges(self)
         f = self.firms
         for _ in range(_BASELINE_ITERATIONS):
-            before = self.emp_kr
+            before, cost_before = self.emp_kr, self.input_cost
             self.world_scale = markets.world_demand_scale(self)
             markets.produce_and_trade(self, self.year)
-            if np.allclose(self.emp_kr, before, rtol=_BASELINE_TOLERANCE, atol=0.0):
+            markets.fix_input_reference(self)  # M8: the start-up economy's input prices
+            settled = cost_before is None or np.allclose(
+                self.input_cost, cost_before, rtol=_BASELINE_TOLERANCE, atol=0.0
+            )
+            if settled and np.allclose(self.emp_kr, before, rtol=_BASELINE_TOLERANCE, atol=0.0):
                 break
         f.view("capital")[:] = p.capital_output_ratio * f.view("turnover")
         markets.produce_and_trade(self, self.year)

@@ -76,6 +76,19 @@ class ModelParameters(BaseModel):
         ge=0.0,
         le=1.0,
     )
+    intermediate_share: float = _p(
+        0.3,
+        "1",
+        "assumption (A80): manufacturing buys about 60-70% of its output as intermediate "
+        "consumption (BNS symmetric input-output tables, stat.gov.kz); much of it is "
+        "imported or comes from sectors the model does not hold (mining, energy), so a "
+        "third of the non-labour variable cost is bought from related sectors at home",
+        "Share of a sector's non-labour variable cost (materials and services) bought as "
+        "a CES composite of its related sectors' varieties at home, under trade costs "
+        "(input-output linkages, M8, M9; 0: off).",
+        ge=0.0,
+        le=1.0,
+    )
     # --- labour --------------------------------------------------------------------------
     wage: float = _p(
         1.95,

@@ -190,3 +190,78 @@ def test_registration_gain_rises_with_relief_and_zone_productivity():
     assert (gain(0.3, 0.0, 0.0, 0.0) > 0).all()  # customs relief: more exports
     assert gain(0.3, 0.0, 0.0, 0.0)[1] > gain(0.3, 0.0, 0.0, 0.0)[0]  # the exporter gains more
     assert (gain(0.25, 0.05, 0.0, 0.0) > 0).all()  # infrastructure and labour pooling
+
+
+# ------------------------------------------------- input-output linkages (M8, M9)
+def _two_sector_pair():
+    """Sector 0 buys from sector 1 and vice versa (one related pair), two regions."""
+    w = np.array([[0.0, 1.0], [1.0, 0.0]])
+    phi = np.array([[1.0, 0.3], [0.3, 1.0]])
+    return w, phi
+
+
+def test_input_cost_shares_follow_m8():
+    labour = np.array([0.15, 0.3, 0.5, 0.75])
+    related = np.array([[0, 1, 0, 0], [1, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]], dtype=float)
+    beta = market.input_cost_shares(labour, 0.4, related, 4.0)
+    assert beta[0] == pytest.approx(0.4 * (1 - 0.15 * 4 / 3))
+    assert beta[1] == pytest.approx(0.4 * (1 - 0.3 * 4 / 3))
+    assert beta[2] == beta[3] == 0.0  # no related sector: nothing to buy
+    # Core-periphery mode: labour is the whole variable cost, so no inputs are bought.
+    assert not market.input_cost_shares(np.full(2, 0.75), 0.4, related[:2, :2], 4.0).any()
+    assert not market.input_cost_shares(labour, 0.0, related, 4.0).any()
+
+
+def test_buyers_near_more_suppliers_have_lower_input_costs():
+    # Forward (cost) linkage, M8: sector 1's varieties are made mostly in region 0, so
+    # sector 0's input price index is lower there, and so is its unit cost.
+    w, phi = _two_sector_pair()
+    supply = np.array([[1.0, 1.0], [3.0, 1.0]])
+    h = market.input_price_term(w, market.price_index_term(supply, phi))
+    assert h[0, 0] > h[0, 1]
+    turnover = np.array([[2.0, 1.0], [1.0, 1.0]])
+    ref = market.input_reference(h, turnover)
+    beta = np.array([0.4, 0.0])
+    cost = market.input_cost_factor(h, ref, beta, 4.0)
+    assert cost[0, 0] < 1.0 < cost[0, 1]
+    assert np.all(cost[1] == 1.0)  # beta = 0: no input cost
+    # Closed form, and the reference: the turnover-weighted mean of H / H_ref is 1.
+    assert cost[0, 0] == pytest.approx((h[0, 0] / ref[0]) ** (0.4 / (1 - 4.0)))
+    assert (turnover[0] * h[0] / ref[0]).sum() / turnover[0].sum() == pytest.approx(1.0)
+    # More suppliers near region 0 lower its costs further.
+    more = market.input_price_term(w, market.price_index_term(supply * [[1], [2]], phi))
+    assert market.input_cost_factor(more, ref, beta, 4.0)[0, 0] < cost[0, 0]
+
+
+def test_suppliers_near_more_buyers_have_more_market_access():
+    # Backward (demand) linkage, M9: sector 0's buyers spend mostly in region 0, so a
+    # supplier of sector 1 there earns more per unit of p**(1-sigma).
+    w, phi = _two_sector_pair()
+    supply = np.array([[1.0, 1.0], [1.0, 1.0]])
+    h = market.input_price_term(w, market.price_index_term(supply, phi))
+    spending = market.intermediate_spending(
+        np.array([[4.0, 1.0], [0.0, 0.0]]), np.array([0.4, 0.4]), 4.0
+    )
+    assert spending[0] == pytest.approx(0.4 * 0.75 * np.array([4.0, 1.0]))
+    access = market.intermediate_access(spending, h, w, phi)
+    assert access[1, 0] > access[1, 1] > 0
+    assert np.all(access[0] == 0.0)  # nobody buys sector 0's varieties as inputs here
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**32 - 1))
+def test_suppliers_revenue_from_inputs_adds_up_to_buyers_spending(seed):
+    # M9 is a CES demand system: summed over suppliers it returns the spending.
+    rng = np.random.default_rng(seed)
+    n_k, n_r = 4, 5
+    w = (rng.random((n_k, n_k)) < 0.5).astype(float)
+    w = np.triu(w, 1) + np.triu(w, 1).T
+    w[0, 1] = w[1, 0] = 1.0  # at least one pair
+    phi = rng.uniform(0.1, 1.0, (n_r, n_r))
+    phi = (phi + phi.T) / 2
+    np.fill_diagonal(phi, 1.0)
+    supply = rng.uniform(0.5, 2.0, (n_k, n_r))
+    h = market.input_price_term(w, market.price_index_term(supply, phi))
+    spending = rng.uniform(0.0, 10.0, (n_k, n_r)) * (w.sum(axis=1) > 0)[:, None]
+    access = market.intermediate_access(spending, h, w, phi)
+    assert (supply * access).sum() == pytest.approx(spending.sum(), rel=1e-12)

@@ -23,12 +23,25 @@ from sim import SEZClusterModel
 DATA = Path(__file__).resolve().parent / "data"
 ROOT = DATA.parent.parent
 
-#: name -> (scenario, policy, seed, last year)
+#: Input-output linkages off (M8, M9): the model as it was before them.
+NO_INPUTS = {"intermediate_share": 0.0}
+
+#: name -> (scenario, policy, seed, last year, parameter overrides)
 CASES = {
-    "small_merge": (DATA / "small.yaml", "merge", 7, None),
-    "small_no_merge": (DATA / "small.yaml", "no_merge", 7, None),
-    "small_heterodox": (DATA / "small.yaml", "heterodox", 7, None),
-    "kazakhstan_merge": (ROOT / "scenarios" / "kazakhstan.yaml", "merge", 42, 2015),
+    "small_merge": (DATA / "small.yaml", "merge", 7, None, {}),
+    "small_no_merge": (DATA / "small.yaml", "no_merge", 7, None, {}),
+    "small_heterodox": (DATA / "small.yaml", "heterodox", 7, None, {}),
+    "kazakhstan_merge": (ROOT / "scenarios" / "kazakhstan.yaml", "merge", 42, 2015, {}),
+    # With intermediate_share 0 the model is bit for bit the one before the linkages:
+    # these two files are the small_merge and kazakhstan_merge tables of that model.
+    "small_merge_no_inputs": (DATA / "small.yaml", "merge", 7, None, NO_INPUTS),
+    "kazakhstan_merge_no_inputs": (
+        ROOT / "scenarios" / "kazakhstan.yaml",
+        "merge",
+        42,
+        2015,
+        NO_INPUTS,
+    ),
 }
 
 
@@ -39,8 +52,9 @@ def golden_path(name: str) -> Path:
 
 def simulate(name: str) -> pd.DataFrame:
     """Run one golden case and return its indicator table."""
-    scenario, policy, seed, until = CASES[name]
-    return SEZClusterModel(scenario, policy=policy, rng=seed).run(until=until).indicators()
+    scenario, policy, seed, until, overrides = CASES[name]
+    model = SEZClusterModel(scenario, policy=policy, rng=seed, parameters=overrides)
+    return model.run(until=until).indicators()
 
 
 def read_golden(name: str) -> pd.DataFrame:

@@ -535,3 +535,69 @@ def test_differentiated_benefits_matter_on_kazakhstan_through_the_value_chain():
     assert not np.array_equal(table("merge"), table(flat), equal_nan=True)
     off = {"cluster_zone_value_chain": False}
     assert np.array_equal(table("merge", **off), table(flat, **off), equal_nan=True)
+
+
+# ------------------------------------------------- input-output linkages (M8, M9)
+def _with_extra_firms(small_path, share, sector, region, count=40):
+    """The start-up economy of the small scenario, with ``count`` more producers of
+    ``sector`` in ``region`` (none if count is 0), after two rounds of production (the
+    linkages act with a one-year lag). Sectors: metal (0) buys from and sells to
+    machines (1); regions: north (0), south (1), west (2)."""
+    from sim.processes import markets, privileges
+
+    m = SEZClusterModel(small_path, policy="no_merge", rng=3, intermediate_share=share)
+    if count:
+        m.add_firms(
+            count, status=PRODUCING, sector=sector, region=region, sez=-1, cluster=-1,
+            log_q=np.zeros(count), entry_year=m.year,
+        )  # fmt: skip
+    privileges.grant_privileges(m)
+    for _ in range(2):
+        markets.produce_and_trade(m, m.year)
+    return m
+
+
+def test_suppliers_gain_market_access_where_buyers_settle(small_path):
+    # Backward (demand) linkage, M9: 40 more metal firms in the south raise the access
+    # of machinery makers there to buyers' demand, more than in the north (where metal
+    # firms lose sales to the newcomers), and their sales to buyers; without linkages
+    # there is no such demand.
+    base = _with_extra_firms(small_path, 0.3, 0, 1, count=0)
+    more = _with_extra_firms(small_path, 0.3, 0, 1)
+    rise = more.input_access[1] / base.input_access[1]
+    assert rise[1] > 1.0 and rise[1] > rise[0]  # (north's metal firms lose sales)
+
+    def sales_to_buyers(m):
+        f = m.firms
+        here = f.view("alive") & (f.view("sector") == 1) & (f.view("region") == 1)
+        z, w = f.view("productivity")[here], m.wages[1]
+        p1s = (w * m.input_cost[1, 1] / z) ** (1.0 - m.params.sigma)
+        return (p1s * m.input_access[1, 1]).sum()
+
+    assert sales_to_buyers(more) > sales_to_buyers(base) > 0
+    assert _with_extra_firms(small_path, 0.0, 0, 1).input_access is None
+
+
+def test_buyers_get_cheaper_inputs_where_suppliers_settle(small_path):
+    # Forward (cost) linkage, M8: 40 more machinery firms in the west lower the unit
+    # cost of the metal firms there (their input price index falls), more than in the
+    # north; without linkages unit costs are the wage over productivity.
+    base = _with_extra_firms(small_path, 0.3, 1, 2, count=0).input_cost
+    more = _with_extra_firms(small_path, 0.3, 1, 2).input_cost
+    assert more[0, 2] < base[0, 2]
+    assert more[0, 2] / base[0, 2] < more[0, 0] / base[0, 0]
+    off = _with_extra_firms(small_path, 0.0, 1, 2)
+    assert off.input_cost is None and not off.input_linkages
+
+
+def test_linkages_raise_turnover_by_intermediate_sales(small_path):
+    # M9: suppliers sell to buyers as well as to consumers; the start-up exports still
+    # equal world demand (the start-up solve includes the linkages).
+    on = SEZClusterModel(small_path, rng=4, intermediate_share=0.3)
+    off = SEZClusterModel(small_path, rng=4, intermediate_share=0.0)
+    assert on.firms.view("turnover").sum() > off.firms.view("turnover").sum()
+    world_demand = sum(s.world_demand for s in on.spec.sectors)
+    assert on.firms.view("exports").sum() == pytest.approx(world_demand, rel=1e-9)
+    # The reference makes the output-weighted mean of H / H_ref one at the start.
+    y, h = on.turnover_kr, on.input_term
+    assert (y * h).sum(axis=1) / y.sum(axis=1) == pytest.approx(on.input_reference)

@@ -1,7 +1,8 @@
 """Submodels: the model's equations as pure numpy functions (no Mesa, no I/O).
 
 - :mod:`sim.economy.market`: Dixit-Stiglitz demand, price indices, market access,
-  equilibrium expenditure (equations M1-M7 of docs/ODD.md).
+  equilibrium expenditure (equations M1-M7 of docs/ODD.md), and the input-output
+  linkages between related sectors (M8, M9).
 - :mod:`sim.economy.productivity`: Marshallian externalities, SEZ infrastructure,
   integrator coordination, knowledge (P1-P5).
 - :mod:`sim.economy.firm_dynamics`: innovation, investment, entry location choice,

@@ -1,9 +1,14 @@
-"""Dixit-Stiglitz monopolistic competition between regions (docs/ODD.md, M1-M7).
+"""Dixit-Stiglitz monopolistic competition between regions (docs/ODD.md, M1-M9).
 
 Firms of sector k located in region r sell a variety at mill price p_i = w_r / z_i
 (units chosen so that the CES mark-up sigma/(sigma-1) is absorbed, as in
 Baldwin et al. 2003, ch. 2). Shipping to d costs iceberg tau_rd, so the delivered
 price is p_i * tau_rd and the freeness of trade is phi_rd = tau_rd**(1 - sigma).
+Firms also buy intermediate inputs from their related sectors (M8, M9: the
+input-output block of Venables 1996 and Krugman & Venables 1995): a CES composite of
+those sectors' varieties, whose price index lowers the mill price where suppliers are
+near (forward, cost linkage) and whose spending adds to the suppliers' market access
+where buyers are (backward, demand linkage).
 All functions work on whole arrays: cost is O(firms + sectors * regions**2).
 """
 
@@ -16,6 +21,12 @@ __all__ = [
     "equilibrium_expenditure",
     "firm_accounts",
     "freeness_matrix",
+    "input_cost_factor",
+    "input_cost_shares",
+    "input_price_term",
+    "input_reference",
+    "intermediate_access",
+    "intermediate_spending",
     "labour_rationing",
     "manufactures_price_level",
     "market_access",
@@ -104,6 +115,131 @@ def equilibrium_expenditure(
     # C_rd = sum_k A_kr * mu_k * inv_g_kd * phi_rd / sigma
     c = ((supply_domestic.T * mu[None, :]) @ inv_g) * phi / sigma
     return np.linalg.solve(np.eye(len(income)) - c, income)
+
+
+def input_cost_shares(
+    labour_share: np.ndarray, intermediate_share: float, relatedness: np.ndarray, sigma: float
+) -> np.ndarray:
+    """Share beta_k of variable cost spent on related sectors' varieties  (M8).
+
+    Variable cost is ``(sigma - 1) / sigma`` of turnover, of which labour is
+    ``lambda_k``; a share ``a`` (``intermediate_share``) of the rest (materials and
+    services) is bought from the sector's related sectors at home:
+    ``beta_k = a (1 - lambda_k sigma / (sigma - 1))``, 0 for a sector with no related
+    sector. In the core-periphery mode labour is the whole variable cost, so beta = 0.
+
+    Args:
+        labour_share: (K,) ``lambda_k``, wage bill / turnover.
+        intermediate_share: a, in [0, 1].
+        relatedness: (K, K) 0/1 matrix W of the scenario's ``related`` lists.
+        sigma: elasticity of substitution.
+
+    Returns:
+        (K,) beta_k in [0, 1).
+    """
+    variable = (sigma - 1.0) / sigma  # as the core-periphery mode's lambda: exactly 0 there
+    rest = np.maximum(variable - labour_share, 0.0) / variable
+    return np.where(relatedness.sum(axis=1) > 0, intermediate_share * rest, 0.0)
+
+
+def input_price_term(relatedness: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """H_kd = (P^in_kd)**(1 - sigma) = sum_s W_ks G_sd: buyers' input price index  (M8).
+
+    The composite input of sector k is one CES nest over every variety of its related
+    sectors, delivered to d with the trade freeness of M1, so its price-index term is
+    the sum of the related sectors' terms of M3.
+
+    Args:
+        relatedness: (K, K) 0/1 matrix W.
+        g: (K, R) price-index term G (M3).
+
+    Returns:
+        (K, R); zero where no related variety reaches d.
+    """
+    return relatedness @ g
+
+
+def input_reference(h: np.ndarray, turnover_kr: np.ndarray) -> np.ndarray:
+    """Reference input price term of each sector: its turnover-weighted mean H  (M8).
+
+    Fixed at the start-up economy, so ``c_kr = 1`` on average over a sector's output
+    there: the start-up economy keeps its level, and the forward linkage moves costs
+    between regions and, later, as suppliers enter or leave.
+
+    Args:
+        h: (K, R) input price term H.
+        turnover_kr: (K, R) turnover by sector and region.
+
+    Returns:
+        (K,) reference ``H^ref_k``; 0 for a sector without output or inputs.
+    """
+    total = turnover_kr.sum(axis=1)
+    mean = (turnover_kr * h).sum(axis=1)
+    return np.divide(mean, total, out=np.zeros(h.shape[0]), where=total > 0)
+
+
+def input_cost_factor(
+    h: np.ndarray, reference: np.ndarray, cost_share: np.ndarray, sigma: float
+) -> np.ndarray:
+    """Unit-cost factor of intermediate inputs c_kr = (H_kr / H^ref_k)**(beta_k/(1-sigma))  (M8).
+
+    Marginal cost ``w_r^(1-beta) (P^in)^beta`` relative to its reference level, with
+    ``P^in = H^(1/(1-sigma))`` (Krugman & Venables 1995): the more varieties of related
+    sectors are produced near r, the cheaper its firms' inputs (forward, cost linkage).
+    The mill price is ``p_i = c_kr w_r / z_i``.
+
+    Args:
+        h: (K, R) input price term H (last year's, M8).
+        reference: (K,) ``H^ref_k`` (:func:`input_reference`).
+        cost_share: (K,) beta_k (:func:`input_cost_shares`).
+        sigma: elasticity of substitution.
+
+    Returns:
+        (K, R) factor; 1 where beta_k = 0 or no input reaches the region.
+    """
+    ok = (h > 0) & (reference[:, None] > 0) & (cost_share[:, None] > 0)
+    ratio = np.divide(h, reference[:, None], out=np.ones_like(h), where=ok)
+    return np.where(ok, ratio ** (cost_share[:, None] / (1.0 - sigma)), 1.0)
+
+
+def intermediate_spending(
+    turnover_kr: np.ndarray, cost_share: np.ndarray, sigma: float
+) -> np.ndarray:
+    """Buyers' spending on their composite input M_kd = beta_k (sigma-1)/sigma Y_kd  (M9).
+
+    Args:
+        turnover_kr: (K, R) turnover by sector and region (last year's).
+        cost_share: (K,) beta_k.
+        sigma: elasticity of substitution.
+
+    Returns:
+        (K, R) spending, million currency units per year.
+    """
+    return (cost_share * (sigma - 1.0) / sigma)[:, None] * turnover_kr
+
+
+def intermediate_access(
+    spending: np.ndarray, h: np.ndarray, relatedness: np.ndarray, phi: np.ndarray
+) -> np.ndarray:
+    """MA^in_sr = sum_d phi_rd sum_k W_ks M_kd / H_kd: access to buyers' input demand  (M9).
+
+    A supplier of sector s in r sells ``p^(1-sigma) phi_rd M_kd / H_kd`` to the buyers
+    of every sector k that uses s (the CES demand of M4 with the buyers' spending and
+    input price term in place of the consumers'): the backward, demand linkage. Summed
+    over suppliers it returns the buyers' spending exactly.
+
+    Args:
+        spending: (K, R) buyers' spending M.
+        h: (K, R) this year's input price term H.
+        relatedness: (K, K) 0/1 matrix W.
+        phi: (R, R) freeness matrix.
+
+    Returns:
+        (K, R) revenue per unit of ``p^(1-sigma)`` of a supplier in r.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_unit = np.where(h > 0, spending / h, 0.0)
+    return (relatedness.T @ per_unit) @ phi.T
 
 
 def manufactures_price_level(g: np.ndarray, mu: np.ndarray, sigma: float) -> np.ndarray:

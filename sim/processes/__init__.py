@@ -8,7 +8,7 @@ in the order of the schedule:
 
 - :mod:`~sim.processes.zones`: zones open and close (the government's calendar).
 - :mod:`~sim.processes.privileges`: privileges and cluster channels per firm (F1, M6, P3-P5).
-- :mod:`~sim.processes.markets`: productivity, prices, trade, expenditure (P1-P4, M1-M7).
+- :mod:`~sim.processes.markets`: productivity, prices, trade, expenditure (P1-P4, M1-M9).
 - :mod:`~sim.processes.clusters`: integrators and institutes act.
 - :mod:`~sim.processes.institutes`: institutes choose partners, grow and spin off (I1-I5).
 - :mod:`~sim.processes.innovation`: innovation and knowledge (D1, P5).

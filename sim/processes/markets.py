@@ -1,4 +1,10 @@
-"""Production and trade (ODD section 3, stage 4): productivity, prices, trade, markets."""
+"""Production and trade (ODD section 3, stage 4): productivity, prices, trade, markets.
+
+With ``intermediate_share`` > 0 firms also buy inputs from their related sectors (M8,
+M9), with a one-year lag: this year's mill prices use last year's input price index
+(``model.input_term``) and this year's input demand is last year's turnover by sector
+and region (``model.turnover_kr``); both are rewritten at the end of the stage.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +19,32 @@ from sim.economy import productivity as prod
 if TYPE_CHECKING:
     from sim.model import SEZClusterModel
 
-__all__ = ["produce_and_trade", "world_demand_scale"]
+__all__ = ["current_input_cost", "fix_input_reference", "produce_and_trade", "world_demand_scale"]
+
+
+def current_input_cost(model: SEZClusterModel) -> np.ndarray | None:
+    """(K, R) unit-cost factor of intermediate inputs this year (M8), or None when off.
+
+    From last year's input price term; 1 everywhere before there is one (the first
+    round of the start-up solve).
+    """
+    if not model.input_linkages:
+        return None
+    if model.input_term is None or model.input_reference is None:
+        return np.ones((model.n_sectors, model.n_regions))
+    return market.input_cost_factor(
+        model.input_term, model.input_reference, model.input_shares, model.params.sigma
+    )
+
+
+def fix_input_reference(model: SEZClusterModel) -> None:
+    """Set each sector's reference input price term from the current economy (M8).
+
+    Called by the start-up solve after each round, so the reference is that of the
+    start-up economy; never during the years.
+    """
+    if model.input_linkages and model.input_term is not None:
+        model.input_reference = market.input_reference(model.input_term, model.turnover_kr)
 
 
 def _prices(model: SEZClusterModel) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -41,7 +72,11 @@ def _prices(model: SEZClusterModel) -> tuple[np.ndarray, np.ndarray, np.ndarray,
     )
     z = np.exp(log_z)
     w = model.wages[r]
-    p1s = np.where(producing, (w / z) ** (1.0 - p.sigma), 0.0)
+    cost = model.input_cost
+    if cost is None:
+        p1s = np.where(producing, (w / z) ** (1.0 - p.sigma), 0.0)
+    else:  # M8: p_i = c_kr w_r / z_i
+        p1s = np.where(producing, (w * cost.ravel()[cell] / z) ** (1.0 - p.sigma), 0.0)
     return cell, z, w, p1s
 
 
@@ -52,6 +87,7 @@ def world_demand_scale(model: SEZClusterModel) -> np.ndarray:
     at start-up (small open economy: the world price index does not respond).
     """
     f, t = model.firms, model.territory
+    model.input_cost = current_input_cost(model)
     _, _, _, p1s = _prices(model)
     weights = p1s * model.phi_world_i * f.view("exporter")
     total = np.bincount(f.view("sector"), weights=weights, minlength=model.n_sectors)
@@ -59,18 +95,21 @@ def world_demand_scale(model: SEZClusterModel) -> np.ndarray:
 
 
 def produce_and_trade(model: SEZClusterModel, year: int) -> None:
-    """Turnover, exports, employment, profit of every firm; expenditure and access (M1-M7).
+    """Turnover, exports, employment, profit of every firm; expenditure and access (M1-M9).
 
-    Sets the firms' flows and, on the model, ``expenditure``, ``access``,
-    ``price_level``, ``emp_kr`` (employment by sector and region, next year's P1 input),
-    ``location_value`` and ``unit_revenue`` (what relocation and entry compare), and,
-    with ``export_decision``, ``export_potential``: the exports each firm would sell as
-    an exporter (X1).
+    Sets the firms' flows and, on the model, ``expenditure``, ``access`` (consumers'
+    and, with input-output linkages, buyers' demand), ``price_level``, ``emp_kr``
+    (employment by sector and region, next year's P1 input), ``location_value`` and
+    ``unit_revenue`` (what relocation and entry compare); with linkages also
+    ``input_access`` (the buyers' part of ``access``, M9), ``input_term`` and
+    ``turnover_kr`` (next year's M8 and M9 inputs); with ``export_decision``,
+    ``export_potential``: the exports each firm would sell as an exporter (X1).
     """
     f, p, t = model.firms, model.params, model.territory
     sigma, n_k, n_r = p.sigma, model.n_sectors, model.n_regions
     k, r = f.view("sector"), f.view("region")
     producing = f.view("alive") & (f.view("status") == PRODUCING)
+    model.input_cost = current_input_cost(model)
     cell, z, w, p1s = _prices(model)
     agglo = model.agglomeration
     growth = (1.0 + p.world_demand_growth) ** (year - model.spec.start_year)
@@ -82,9 +121,18 @@ def produce_and_trade(model: SEZClusterModel, year: int) -> None:
     supply, supply_dom = supply.reshape(n_k, n_r), supply_dom.reshape(n_k, n_r)
     g = market.price_index_term(supply, model.phi)
     income = model.wages * model.labour_force + model.immobile_income + export_income
+    linked = model.input_linkages
+    if linked:  # M8, M9: buyers' input demand (last year's spending at this year's prices)
+        h = market.input_price_term(t.relatedness, g)
+        spending = market.intermediate_spending(model.turnover_kr, model.input_shares, sigma)
+        access_in = market.intermediate_access(spending, h, t.relatedness, model.phi)
+        income = income + (supply_dom * access_in).sum(axis=0) / sigma  # M5: their profit
     mu = t.mu
     model.expenditure = market.equilibrium_expenditure(income, supply_dom, mu, g, model.phi, sigma)
     model.access = market.market_access(mu, model.expenditure, g, model.phi)
+    if linked:
+        model.input_access = access_in
+        model.access = model.access + access_in
     model.price_level = market.manufactures_price_level(g, mu, sigma)
     turnover, employment = f.view("turnover"), f.view("employment")
     demand = market.market_outcomes(
@@ -110,5 +158,11 @@ def produce_and_trade(model: SEZClusterModel, year: int) -> None:
     # Real value of each (sector, region) for a unit-efficiency firm: used by relocation
     # (the FE real reward, pi / P**mu) and entry.
     unit = np.exp(agglo * (sigma - 1.0)) * model.wages[None, :] ** (1.0 - sigma)
+    if linked:
+        unit = unit * model.input_cost ** (1.0 - sigma)  # M8: cheaper inputs, lower price
+        model.input_term = h
+        model.turnover_kr = np.bincount(cell, weights=turnover, minlength=n_k * n_r).reshape(
+            n_k, n_r
+        )
     model.location_value = unit * model.access / sigma / model.price_level[None, :]
     model.unit_revenue = unit

@@ -67,6 +67,7 @@ PARAMETER_GROUPS: dict[str, list[str]] = {
         "trade_cost_per_1000km",
         "road_factor",
         "world_trade_freeness",
+        "intermediate_share",
         "world_demand_growth",
         "domestic_exporter_share",
         "export_fixed_cost",
