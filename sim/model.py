@@ -235,6 +235,10 @@ class SEZClusterModel(mesa.Model):
         #: members of every cluster while the cluster actors act (clusters stage)
         self.members_now: list[np.ndarray] | None = None
         self.emp_kr = np.zeros((self.n_sectors, self.n_regions))
+        #: each sector's size classes (low, high, share) or None, and the mean group size
+        #: that own efficiency is measured against (set by the initialisation, ODD 5)
+        self.size_classes: list[tuple[np.ndarray, np.ndarray, np.ndarray] | None] = []
+        self.mean_size = 1.0
 
         initialisation.create_initial_firms(self)
         self._solve_baseline()
