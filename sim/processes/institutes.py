@@ -8,8 +8,8 @@ import numpy as np
 
 from sim.agents.firm import PRODUCING
 from sim.economy import firm_dynamics as dyn
-from sim.processes.initialisation import draw_own_efficiency
 from sim.economy import institutes as research
+from sim.processes.initialisation import draw_own_efficiency
 
 if TYPE_CHECKING:
     from sim.model import SEZClusterModel
