@@ -627,7 +627,7 @@ TEST_ZONE = dict(
     sectors=["machinery", "building_materials"],
     opens=2011,
     closes=2045,
-    area_ha=1000.0,
+    area_ha=10000.0,  # 1,000 plots: not full everywhere at real scale (issue 13)
     source="hypothetical zone for the market-access experiment (docs/validation.md)",
 )
 
