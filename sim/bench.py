@@ -148,7 +148,8 @@ def scaled_scenario(n_firms: int, path: str | Path = DEFAULT_SCENARIO) -> Scenar
     for cluster in data["clusters"]:
         cluster["employment"] *= factor if cluster["firms"] else 0.0
     for group in data["firms"]:
-        group["employment"] *= factor if group["count"] else 0.0
+        if group["employment"] is not None:  # unset: sizes are drawn (firm_sizes)
+            group["employment"] *= factor if group["count"] else 0.0
     for zone in data["sezs"]:
         zone["area_ha"] *= factor
     for region in data["regions"]:

@@ -254,6 +254,10 @@ class SEZClusterModel(mesa.Model):
         self.input_cost: np.ndarray | None = None
         #: (K, R) this year's access to buyers' input demand (M9); None without linkages
         self.input_access: np.ndarray | None = None
+        #: each sector's size classes (low, high, share) or None, and the mean group size
+        #: that own efficiency is measured against (set by the initialisation, ODD 5)
+        self.size_classes: list[tuple[np.ndarray, np.ndarray, np.ndarray] | None] = []
+        self.mean_size = 1.0
 
         initialisation.create_initial_firms(self)
         self._solve_baseline()

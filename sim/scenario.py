@@ -22,6 +22,7 @@ __all__ = [
     "SEZ",
     "Cluster",
     "FirmGroup",
+    "FirmSizes",
     "GovernmentRules",
     "Institute",
     "IntegratorSpec",
@@ -29,6 +30,7 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "Sector",
+    "SizeBand",
     "ZoneReview",
     "ZoneTargets",
     "apply_overrides",
@@ -147,10 +149,62 @@ class FirmGroup(_Strict):
     region: Identifier
     sector: Identifier
     count: int = Field(ge=0)
-    employment: float = Field(ge=0.0, description="total employees of the group")
+    employment: float | None = Field(
+        None,
+        ge=0.0,
+        description="total employees of the group; unset: each firm's size is drawn from "
+        "its sector's firm_sizes (or is the mean group size where the sector has none)",
+    )
     foreign_share: float = Field(0.05, ge=0.0, le=1.0)
     export_share: float = Field(0.1, ge=0.0, le=1.0)
     source: str = ""
+
+
+class SizeBand(_Strict):
+    """One size class of firms: from ``min`` to ``max`` employees, and its share of firms."""
+
+    min: float = Field(ge=1.0, description="fewest employees in the class, persons")
+    max: float = Field(ge=1.0, description="most employees in the class, persons")
+    share: float = Field(gt=0.0, le=1.0, description="share of the sector's firms in the class")
+
+    @model_validator(mode="after")
+    def _bounds_in_order(self) -> SizeBand:
+        if self.max < self.min:
+            raise ValueError(f"max ({self.max}) must be at least min ({self.min})")
+        return self
+
+
+class FirmSizes(_Strict):
+    """The size distribution of the initial firms of some sectors (employees per firm).
+
+    Each initial firm of these sectors draws a class by its share of firms, then a size
+    log-uniformly between the class's bounds (density proportional to 1/size, assumption
+    S13 of docs/scenario_sources.md); the draw sets its productivity (ODD section 5).
+    A group with a given ``employment`` (a cluster, or a firm group that sets it) keeps
+    that total: its drawn sizes are scaled to add up to it.
+    """
+
+    id: Identifier = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    sectors: list[Identifier] = Field(min_length=1, description="sectors it applies to")
+    bands: list[SizeBand] = Field(
+        min_length=1, description="size classes, smallest first, not overlapping"
+    )
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _bands_partition(self) -> FirmSizes:
+        for a, b in zip(self.bands, self.bands[1:], strict=False):
+            if b.min <= a.max:
+                raise ValueError(
+                    f"bands must be in increasing order without overlap: a band starting at "
+                    f"{b.min} follows one ending at {a.max}"
+                )
+        total = sum(b.share for b in self.bands)
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(
+                f"band shares sum to {total:.6g}; they must sum to 1 (shares of firms)"
+            )
+        return self
 
 
 class BudgetShare(_Strict):
@@ -241,6 +295,11 @@ class Scenario(_Strict):
     sezs: list[SEZ] = Field(default_factory=list)
     clusters: list[Cluster] = Field(default_factory=list)
     firms: list[FirmGroup] = Field(default_factory=list)
+    firm_sizes: list[FirmSizes] = Field(
+        default_factory=list,
+        description="size distributions of the initial firms, by sector (none: every firm "
+        "of a group has the group's mean size)",
+    )
     sources: list[str] = Field(default_factory=list)
     government: GovernmentRules = Field(
         default_factory=GovernmentRules,
@@ -273,6 +332,10 @@ class Scenario(_Strict):
     def sector_index(self) -> dict[str, int]:
         """Map sector id to its row in every sectoral array."""
         return {s.id: i for i, s in enumerate(self.sectors)}
+
+    def sizes_of_sector(self) -> dict[str, FirmSizes]:
+        """Map sector id to the size distribution of its initial firms (if it has one)."""
+        return {k: sizes for sizes in self.firm_sizes for k in sizes.sectors}
 
 
 class ScenarioError(Exception):
@@ -430,8 +493,19 @@ def _cross_check(s: Scenario) -> list[tuple[str, str]]:
     for i, g in enumerate(s.firms):
         need(f"firms[{i}].region", g.region, regions, "region")
         need(f"firms[{i}].sector", g.sector, sectors, "sector")
-        if g.count == 0 and g.employment > 0:
+        if g.count == 0 and g.employment:
             problems.append((f"firms[{i}].employment", "employment > 0 needs count > 0"))
+    dup("firm_sizes", [x.id for x in s.firm_sizes])
+    sized: dict[str, str] = {}
+    for i, sizes in enumerate(s.firm_sizes):
+        for j, k in enumerate(sizes.sectors):
+            where = f"firm_sizes[{i}]({sizes.id}).sectors[{j}]"
+            need(where, k, sectors, "sector")
+            if k in sized:
+                problems.append(
+                    (where, f"sector {k!r} already has the size distribution {sized[k]!r}")
+                )
+            sized.setdefault(k, sizes.id)
     for z in s.government.zone_review.zones:
         need(f"government.zone_review.zones.{z}", z, sezs, "SEZ")
     markup_cost = 1.0 - 1.0 / s.parameters.sigma

@@ -339,6 +339,21 @@ def firm_size_distribution(model: SEZClusterModel, tail: float = 0.1) -> dict[st
     )
 
 
+def size_class_tail_index(model: SEZClusterModel) -> float | None:
+    """Pareto tail index implied by the scenario's two largest size classes (S13).
+
+    ``ln(P(s >= a) / P(s >= b)) / ln(b / a)`` with ``a`` and ``b`` the lower bounds of the
+    last two classes of the first sector that has ``firm_sizes``: for the statistics
+    bureau's manufacturing classes (3.5% of enterprises above 100 employees, 1% above
+    250) ``ln 3.5 / ln(251/101) = 1.38``. None when the scenario has no size classes.
+    """
+    classes = next((c for c in model.size_classes if c is not None and c[0].size >= 2), None)
+    if classes is None:
+        return None
+    low, _, share = classes
+    return float(np.log(share[-2:].sum() / share[-1]) / np.log(low[-1] / low[-2]))
+
+
 def kazakhstan_model(seed: int = 1, policy: str = "merge", **overrides: Any) -> SEZClusterModel:
     """The Kazakhstan scenario with the given policy and overrides."""
     return SEZClusterModel(KAZAKHSTAN, policy=policy, rng=seed, **overrides)
@@ -788,7 +803,7 @@ TEST_ZONE = dict(
     sectors=["machinery", "building_materials"],
     opens=2011,
     closes=2045,
-    area_ha=1000.0,
+    area_ha=10000.0,  # 1,000 plots: not full everywhere at real scale (issue 13)
     source="hypothetical zone for the market-access experiment (docs/validation.md)",
 )
 
@@ -878,6 +893,7 @@ def run_validation(quick: bool = False, workers: int = 1) -> ValidationRun:
     model = kazakhstan_model(1)
     model.run(until=2030)
     sizes = firm_size_distribution(model)
+    tail_index = size_class_tail_index(model) or 1.06  # Axtell (2001) without size classes
     sample = model.firms.view("employment")[_producing(model)].copy()
     pers = persistence(seeds=seeds, shock=Shock(cut=0.15), workers=workers)
     pers_neg = persistence_neg()
@@ -947,8 +963,8 @@ def run_validation(quick: bool = False, workers: int = 1) -> ValidationRun:
             "firm sizes: skewness; mean/median; Zipf tail index",
             f"{sizes['skewness']:.1f}; {sizes['mean'] / sizes['median']:.1f}; "
             f"{sizes['zipf_exponent']:.2f}",
-            "> 0; > 1; 1.06 (Axtell 2001)",
-            _verdict(sizes["skewness"] > 0 and 0.8 < sizes["zipf_exponent"] < 1.3),
+            f"> 0; > 1; {tail_index:.2f} (the size classes, S13; Axtell 2001: 1.06)",
+            _verdict(sizes["skewness"] > 0 and abs(sizes["zipf_exponent"] - tail_index) < 0.1),
         )
     )
     peak = pers["firm_gap"].max()

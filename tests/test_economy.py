@@ -265,3 +265,24 @@ def test_suppliers_revenue_from_inputs_adds_up_to_buyers_spending(seed):
     spending = rng.uniform(0.0, 10.0, (n_k, n_r)) * (w.sum(axis=1) > 0)[:, None]
     access = market.intermediate_access(spending, h, w, phi)
     assert (supply * access).sum() == pytest.approx(spending.sum(), rel=1e-12)
+def test_firm_sizes_follow_the_class_shares_and_stay_in_their_bounds():
+    # Classes drawn by share (as categorical_draws), sizes log-uniform inside a class:
+    # the mean of log size in [lo, hi] is (log lo + log hi) / 2.
+    low, high = np.array([1.0, 101.0, 251.0]), np.array([100.0, 250.0, 2500.0])
+    share = np.array([0.965, 0.025, 0.01])
+    n = 200_000
+    s = dyn.firm_sizes(np.random.default_rng(4), low, high, share, n)
+    assert s.shape == (n,) and s.min() >= 1.0 and s.max() <= 2500.0
+    cls = np.searchsorted(high, s)  # class of each size (the classes do not overlap)
+    frac = np.bincount(cls, minlength=3) / n
+    assert np.all(np.abs(frac - share) < 4 * np.sqrt(share * (1 - share) / n)), frac
+    small = np.log(s[cls == 0])
+    assert abs(small.mean() - np.log(100.0) / 2) < 4 * small.std() / np.sqrt(small.size)
+    # The same generator state gives the same sizes.
+    again = dyn.firm_sizes(np.random.default_rng(4), low, high, share, n)
+    assert np.array_equal(s, again)
+
+
+def test_firm_sizes_of_a_single_point_class_are_that_size():
+    s = dyn.firm_sizes(np.random.default_rng(0), np.array([7.0]), np.array([7.0]), np.ones(1), 5)
+    np.testing.assert_array_equal(s, np.full(5, 7.0))

@@ -601,3 +601,69 @@ def test_linkages_raise_turnover_by_intermediate_sales(small_path):
     # The reference makes the output-weighted mean of H / H_ref one at the start.
     y, h = on.turnover_kr, on.input_term
     assert (y * h).sum(axis=1) / y.sum(axis=1) == pytest.approx(on.input_reference)
+def _sized_small(tmp_path, **group):
+    """The small scenario with a size distribution for metal and one big metal group."""
+    import yaml
+
+    from tests.conftest import SMALL
+
+    data = yaml.safe_load(SMALL.read_text())
+    data["firm_sizes"] = [
+        {
+            "id": "metal_sizes",
+            "sectors": ["metal"],
+            "bands": [
+                {"min": 1, "max": 100, "share": 0.9},
+                {"min": 101, "max": 1000, "share": 0.1},
+            ],
+        }
+    ]
+    data["firms"].append({"region": "south", "sector": "metal", "count": 4000, **group})
+    path = tmp_path / "sized.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
+def test_initial_firms_draw_their_sizes_from_the_sector_distribution(tmp_path):
+    path = _sized_small(tmp_path)
+    m = SEZClusterModel(path, policy="no_merge", rng=5)
+    f, p = m.firms, m.params
+    start = f.view("entry_year") == 2010
+    own = f.view("log_q") - p.foreign_productivity_premium * f.view("foreign")
+    size = m.mean_size * np.exp((p.sigma - 1.0) * own)  # log q = log(s / mean) / (sigma - 1)
+    metal, south = f.view("sector") == 0, f.view("region") == 1
+    drawn = size[start & metal & south & (f.view("cluster") < 0)]
+    assert drawn.size == 4000
+    assert drawn.min() >= 1.0 - 1e-9 and drawn.max() <= 1000.0 + 1e-9
+    assert 0.87 < np.mean(drawn <= 100.0) < 0.93  # 0.9 +- 6 standard errors
+    # The cluster keeps its employment: its drawn sizes are scaled to add up to it.
+    members = size[start & (f.view("cluster") == 0)]
+    assert members.size == 30
+    assert members.sum() == pytest.approx(12000.0, rel=1e-9)
+    assert members.std() > 0  # drawn, not one size for all
+    # Machines have no size distribution: one size per group, plus the N(0, s.d.) draw.
+    machines = own[start & (f.view("sector") == 1) & (f.view("region") == 1)]
+    assert 0.3 < machines.std() < 0.9  # productivity_dispersion 0.6, 60 firms
+
+
+def test_sized_scenarios_are_reproducible_and_entrants_draw_sizes_too(tmp_path):
+    path = _sized_small(tmp_path)
+    a = SEZClusterModel(path, policy="merge", rng=8).run(until=2016)
+    b = SEZClusterModel(path, policy="merge", rng=8).run(until=2016)
+    pd.testing.assert_frame_equal(a.indicators(), b.indicators())
+    f, p = a.firms, a.params
+    new = f.view("alive") & (f.view("entry_year") > 2010) & (f.view("sector") == 0)
+    own = f.view("log_q")[new] - p.foreign_productivity_premium * f.view("foreign")[new]
+    size = a.mean_size * np.exp((p.sigma - 1.0) * own)
+    assert new.sum() > 20
+    assert size.min() >= 1.0 - 1e-9 and size.max() <= 1000.0 + 1e-9
+
+
+def test_a_group_with_employment_scales_its_drawn_sizes_to_it(tmp_path):
+    path = _sized_small(tmp_path, employment=100000.0)
+    m = SEZClusterModel(path, policy="no_merge", rng=2)
+    f, p = m.firms, m.params
+    group = (f.view("entry_year") == 2010) & (f.view("sector") == 0) & (f.view("region") == 1)
+    own = f.view("log_q")[group] - p.foreign_productivity_premium * f.view("foreign")[group]
+    size = m.mean_size * np.exp((p.sigma - 1.0) * own)
+    assert size.sum() == pytest.approx(100000.0, rel=1e-9)

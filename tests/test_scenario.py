@@ -98,7 +98,43 @@ CASES = {
         "regions[1].id",
         "duplicate id 'north'",
     ),
+    "size shares not summing to 1": (
+        lambda d: d.update(firm_sizes=[_sizes(["metal"], shares=(0.9, 0.05))]),
+        "firm_sizes[0](sizes0)",
+        "band shares sum to 0.95; they must sum to 1",
+    ),
+    "size bands overlapping": (
+        lambda d: d.update(firm_sizes=[_sizes(["metal"], bounds=((1, 100), (50, 250)))]),
+        "firm_sizes[0](sizes0)",
+        "increasing order without overlap",
+    ),
+    "size band upside down": (
+        lambda d: d.update(firm_sizes=[_sizes(["metal"], bounds=((1, 100), (300, 250)))]),
+        "firm_sizes[0](sizes0).bands[1]",
+        "max (250.0) must be at least min (300.0)",
+    ),
+    "size band below one employee": (
+        lambda d: d.update(firm_sizes=[_sizes(["metal"], bounds=((0, 100), (101, 250)))]),
+        "firm_sizes[0](sizes0).bands[0].min",
+        "greater than or equal to 1",
+    ),
+    "sizes for an unknown sector": (
+        lambda d: d.update(firm_sizes=[_sizes(["cheese"])]),
+        "firm_sizes[0](sizes0).sectors[0]",
+        "unknown sector 'cheese'; allowed: machines, metal",
+    ),
+    "two size distributions for a sector": (
+        lambda d: d.update(firm_sizes=[_sizes(["metal"]), _sizes(["metal"], id="sizes1")]),
+        "firm_sizes[1](sizes1).sectors[0]",
+        "sector 'metal' already has the size distribution 'sizes0'",
+    ),
 }
+
+
+def _sizes(sectors, shares=(0.9, 0.1), bounds=((1, 100), (101, 250)), id="sizes0"):
+    """A firm_sizes entry for the broken-scenario cases."""
+    bands = [{"min": lo, "max": hi, "share": x} for (lo, hi), x in zip(bounds, shares, strict=True)]
+    return {"id": id, "sectors": sectors, "bands": bands}
 
 
 @pytest.mark.parametrize("case", list(CASES), ids=list(CASES))

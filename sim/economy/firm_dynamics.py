@@ -23,6 +23,7 @@ __all__ = [
     "entry_census",
     "exits",
     "expected_entrant_value",
+    "firm_sizes",
     "free_entry",
     "group_rows",
     "hazard_draws",
@@ -382,6 +383,31 @@ def categorical_draws(rng: np.random.Generator, p: np.ndarray, n: int) -> np.nda
     cdf = p.cumsum()
     cdf /= cdf[-1]
     return cdf.searchsorted(rng.random(n), side="right")
+
+
+def firm_sizes(
+    rng: np.random.Generator, low: np.ndarray, high: np.ndarray, share: np.ndarray, n: int
+) -> np.ndarray:
+    """Employees of ``n`` initial firms drawn from size classes (ODD section 5; S13).
+
+    A class ``c`` is drawn with probability ``share_c`` (:func:`categorical_draws`), then a
+    size log-uniformly between its bounds, ``s = low_c (high_c / low_c)^u`` with
+    ``u ~ U(0, 1)``: within a class the density falls as ``1/s``, the flat limit of a
+    Pareto tail (size distributions of firms are close to Zipf's law; Axtell 2001).
+
+    Args:
+        rng: the model's generator (two blocks of ``n`` uniforms).
+        low: (C,) fewest employees of each class, persons (>= 1).
+        high: (C,) most employees of each class, persons (>= low).
+        share: (C,) share of firms in each class (sums to 1).
+        n: number of firms.
+
+    Returns:
+        (n,) employees per firm, persons.
+    """
+    c = categorical_draws(rng, share, n)
+    u = rng.random(n)
+    return low[c] * (high[c] / low[c]) ** u
 
 
 def relocation_moves(

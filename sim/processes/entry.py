@@ -9,6 +9,7 @@ import numpy as np
 
 from sim.agents.firm import PRODUCING, PROJECT
 from sim.economy import firm_dynamics as dyn
+from sim.processes.initialisation import draw_own_efficiency
 
 if TYPE_CHECKING:
     from sim.model import SEZClusterModel
@@ -254,7 +255,7 @@ def place_entrants(
         for z in np.flatnonzero(np.bincount(chosen, minlength=model.n_sezs) > room):
             zone[np.flatnonzero(zone == z)[int(room[z]) :]] = -1
     region = np.where(choice >= n_r, t.sez_region[np.maximum(choice - n_r, 0)], choice)
-    log_q = model.rng.normal(0.0, p.productivity_dispersion, choice.size)
+    log_q = draw_own_efficiency(model, k, choice.size)
     log_q += p.foreign_productivity_premium * foreign
     exporter = (
         np.full(choice.size, True)

@@ -7,19 +7,25 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sim.agents.firm import PRODUCING
+from sim.economy.firm_dynamics import firm_sizes
 
 if TYPE_CHECKING:
     from sim.model import SEZClusterModel
+    from sim.scenario import Scenario
 
-__all__ = ["create_initial_firms"]
+__all__ = ["create_initial_firms", "draw_own_efficiency", "size_classes"]
 
 
 def create_initial_firms(model: SEZClusterModel) -> None:
     """Cluster members, background firms and early SEZ participants (ODD section 5).
 
-    Each group's firms draw own efficiency around a shift that makes the group's firm
-    size match its employment per firm relative to the average (revenue rises with
-    ``z^(sigma-1)``); ownership and exporting are Bernoulli draws at the group's shares.
+    Each group's firms draw own efficiency around a shift that makes each firm's size
+    match its employment relative to the average group's (revenue rises with
+    ``z^(sigma-1)``). In a sector with a size distribution (``firm_sizes``) every firm
+    draws its own employment from it, scaled to the group's total where the group gives
+    one, and the draw is its whole dispersion; elsewhere the firms of a group share its
+    employment per firm and draw ``N(0, productivity_dispersion)`` around it. Ownership
+    and exporting are Bernoulli draws at the group's shares.
     """
     s, p, rng = model.spec, model.params, model.rng
     ki, ri = s.sector_index(), s.region_index()
@@ -66,15 +72,24 @@ def create_initial_firms(model: SEZClusterModel) -> None:
             )
     if p.initial_share_a is not None:
         groups = _split_between_two_regions(groups, p.initial_share_a)
+    model.size_classes = size_classes(s)
+    _draw_sizes(groups, model.size_classes, rng)
     sizes = [g["emp"] / g["n"] for g in groups if g["n"] and g["emp"]]
     mean_size = float(np.mean(sizes)) if sizes else 1.0
+    model.mean_size = mean_size
     for g in groups:
         n = g["n"]
         if n == 0:
             continue
-        size = g["emp"] / n if g["emp"] else mean_size
-        shift = np.log(size / mean_size) / (p.sigma - 1.0)
+        if "sizes" in g:
+            shift = np.log(g["sizes"] / mean_size) / (p.sigma - 1.0)
+        else:
+            size = g["emp"] / n if g["emp"] else mean_size
+            shift = np.log(size / mean_size) / (p.sigma - 1.0)
         foreign = rng.random(n) < g["foreign"]
+        exporter = foreign | (rng.random(n) < g["export"])
+        if "sizes" not in g:
+            shift = shift + rng.normal(0.0, p.productivity_dispersion, n)
         model.add_firms(
             n,
             status=PRODUCING,
@@ -83,12 +98,65 @@ def create_initial_firms(model: SEZClusterModel) -> None:
             sez=g["sez"],
             cluster=g["cluster"],
             foreign=foreign,
-            exporter=foreign | (rng.random(n) < g["export"]),
-            log_q=shift
-            + rng.normal(0.0, p.productivity_dispersion, n)
-            + p.foreign_productivity_premium * foreign,
+            exporter=exporter,
+            log_q=shift + p.foreign_productivity_premium * foreign,
             entry_year=model.year,
         )
+
+
+def size_classes(spec: Scenario) -> list[tuple[np.ndarray, np.ndarray, np.ndarray] | None]:
+    """Each sector's size classes as arrays ``(low, high, share)``, or None (no firm_sizes)."""
+    by_sector = spec.sizes_of_sector()
+    classes: list[tuple[np.ndarray, np.ndarray, np.ndarray] | None] = []
+    for sector in spec.sectors:
+        sizes = by_sector.get(sector.id)
+        classes.append(
+            None
+            if sizes is None
+            else (
+                np.array([b.min for b in sizes.bands]),
+                np.array([b.max for b in sizes.bands]),
+                np.array([b.share for b in sizes.bands]),
+            )
+        )
+    return classes
+
+
+def draw_own_efficiency(model: SEZClusterModel, k: int, n: int) -> np.ndarray:
+    """Own efficiency ``log q`` of ``n`` new firms of sector ``k`` (entrants, spin-offs).
+
+    Where the sector has a size distribution, a new firm draws its size from it like the
+    initial firms, ``log q = log(s / mean size) / (sigma - 1)``, so entrants are as big,
+    on average and in spread, as the firms they join; elsewhere
+    ``log q ~ N(0, productivity_dispersion)``. Before the foreign premium.
+    """
+    p = model.params
+    classes = model.size_classes[k]
+    if classes is None:
+        return model.rng.normal(0.0, p.productivity_dispersion, n)
+    drawn = firm_sizes(model.rng, *classes, n)
+    return np.log(drawn / model.mean_size) / (p.sigma - 1.0)
+
+
+def _draw_sizes(
+    groups: list[dict],
+    classes: list[tuple[np.ndarray, np.ndarray, np.ndarray] | None],
+    rng: Any,
+) -> None:
+    """Give every group of a sector with a size distribution its firms' employment.
+
+    The draws come first, group by group in order, so a scenario without ``firm_sizes``
+    draws exactly what it drew before. A group with a total (``emp``) keeps it: its
+    draws are scaled to add up to it; a group without one takes the draws' total.
+    """
+    for g in groups:
+        sector_classes = classes[g["sector"]]
+        if sector_classes is None or g["n"] == 0:
+            continue
+        drawn = firm_sizes(rng, *sector_classes, g["n"])
+        if g["emp"]:
+            drawn *= g["emp"] / drawn.sum()
+        g["sizes"], g["emp"] = drawn, float(drawn.sum())
 
 
 def _split_between_two_regions(groups: list[dict], share_a: float) -> list[dict]:

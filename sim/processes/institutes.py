@@ -9,6 +9,7 @@ import numpy as np
 from sim.agents.firm import PRODUCING
 from sim.economy import firm_dynamics as dyn
 from sim.economy import institutes as research
+from sim.processes.initialisation import draw_own_efficiency
 
 if TYPE_CHECKING:
     from sim.model import SEZClusterModel
@@ -86,7 +87,7 @@ def spin_off(model: SEZClusterModel, year: int) -> None:
         if n == 0:
             continue
         k, r = a.field, a.region
-        log_q = model.rng.normal(0.0, p.productivity_dispersion, n)
+        log_q = draw_own_efficiency(model, k, n)
         exporter = model.rng.random(n) < p.domestic_exporter_share
         alive_partners = a.partners[f.view("alive")[a.partners]] if a.partners.size else a.partners
         if alive_partners.size:
