@@ -265,6 +265,8 @@ def test_suppliers_revenue_from_inputs_adds_up_to_buyers_spending(seed):
     spending = rng.uniform(0.0, 10.0, (n_k, n_r)) * (w.sum(axis=1) > 0)[:, None]
     access = market.intermediate_access(spending, h, w, phi)
     assert (supply * access).sum() == pytest.approx(spending.sum(), rel=1e-12)
+
+
 def test_firm_sizes_follow_the_class_shares_and_stay_in_their_bounds():
     # Classes drawn by share (as categorical_draws), sizes log-uniform inside a class:
     # the mean of log size in [lo, hi] is (log lo + log hi) / 2.

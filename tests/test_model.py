@@ -601,6 +601,8 @@ def test_linkages_raise_turnover_by_intermediate_sales(small_path):
     # The reference makes the output-weighted mean of H / H_ref one at the start.
     y, h = on.turnover_kr, on.input_term
     assert (y * h).sum(axis=1) / y.sum(axis=1) == pytest.approx(on.input_reference)
+
+
 def _sized_small(tmp_path, **group):
     """The small scenario with a size distribution for metal and one big metal group."""
     import yaml
