@@ -35,7 +35,7 @@ run: install
 	$(VENV)/bin/sezsim compare scenarios/kazakhstan.yaml --replications $(REPLICATIONS) \
 		--out results/compare-kazakhstan --overwrite --discovery results/discover_merge
 
-# The synergy by channel (16 arms x 40 replications, about 70 s on 2 idle cores), then
+# The synergy by channel (16 arms x 40 replications, about 2.5 min on 2 idle cores), then
 # the compare report again with the channels in it (after make run: its store is reused,
 # no run is repeated).
 decompose: install

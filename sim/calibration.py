@@ -17,6 +17,8 @@ target's mean, spread across seeds and relative error.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -43,6 +45,7 @@ from sim.scenario import (
 __all__ = [
     "ABCSettings",
     "CalibrationResult",
+    "CalibrationResumeError",
     "CalibrationSpec",
     "FreeParameter",
     "IdentificationResult",
@@ -346,19 +349,95 @@ def calibrate(
     scenario: Path,
     workers: int | None = None,
     progress: Callable[[int, int, float], None] | None = None,
+    journal: Path | None = None,
+    resume: bool = False,
 ) -> CalibrationResult:
-    """Estimate the free parameters by SMM with Nelder-Mead; see the module docstring."""
+    """Estimate the free parameters by SMM with Nelder-Mead; see the module docstring.
+
+    With ``journal``, every evaluation's simulated targets are appended to that file as
+    it finishes; with ``resume`` too, the evaluations already in it are read back instead
+    of simulated again. Nelder-Mead is deterministic, so a calibration killed part way
+    and resumed retraces its steps from the journal and ends exactly where an
+    uninterrupted one would.
+    """
     workers = workers or os.cpu_count() or 1
-    evaluator = _Evaluator(spec, scenario, min(workers, max(spec.replications, 2)))
+    evaluator: _Evaluator | _Journal = _Evaluator(
+        spec, scenario, min(workers, max(spec.replications, 2))
+    )
+    if journal is not None:
+        evaluator = _Journal(evaluator, journal, _journal_key(spec, scenario), resume)
     try:
         return _calibrate(spec, evaluator, progress)
     finally:
         evaluator.close()
 
 
+class CalibrationResumeError(ValueError):
+    """A journal that belongs to another calibration (file, scenario or code)."""
+
+
+def _journal_key(spec: CalibrationSpec, scenario: Path) -> str:
+    """What a journal's evaluations depend on: the calibration, the scenario, the code."""
+    from sim.experiments.runs import code_version
+
+    digest = hashlib.sha256()
+    digest.update(json.dumps(spec.model_dump(mode="json"), sort_keys=True).encode())
+    digest.update(Path(scenario).read_bytes())
+    digest.update(code_version().encode())
+    return digest.hexdigest()
+
+
+class _Journal:
+    """An evaluator that records every evaluation in a file, and replays it on resume.
+
+    One JSON line per evaluation: the parameter point, the seeds and the (replications,
+    targets) values, floats written exactly (``repr`` round-trips). A line cut short by a kill is
+    ignored; its evaluation is simulated again.
+    """
+
+    def __init__(self, inner: _Evaluator, path: Path, key: str, resume: bool) -> None:
+        self.inner, self.path = inner, Path(path)
+        self.known: dict[tuple, np.ndarray] = {}
+        if resume and self.path.exists():
+            lines = self.path.read_text().splitlines()
+            head = json.loads(lines[0]) if lines else {}
+            if head.get("key") != key:
+                raise CalibrationResumeError(
+                    f"{self.path}: its evaluations are of another calibration (a different "
+                    "calibration file, scenario or code); run without --resume to start over"
+                )
+            for line in lines[1:]:
+                try:
+                    row = json.loads(line)
+                except json.JSONDecodeError:
+                    continue  # the last line, cut short by a kill
+                key = (tuple(row["params"]), tuple(row["seeds"]))
+                self.known[key] = np.array(row["values"], dtype=float)
+            self.file = self.path.open("a")
+        else:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.file = self.path.open("w")
+            self.file.write(json.dumps({"key": key}) + "\n")
+            self.file.flush()
+
+    def simulate(self, params: dict[str, float], seeds: list[int]) -> np.ndarray:
+        point = (tuple(params.values()), tuple(seeds))
+        if point in self.known:
+            return self.known[point]
+        values = self.inner.simulate(params, seeds)
+        row = {"params": list(point[0]), "seeds": list(seeds), "values": values.tolist()}
+        self.file.write(json.dumps(row) + "\n")
+        self.file.flush()
+        return values
+
+    def close(self) -> None:
+        self.file.close()
+        self.inner.close()
+
+
 def _calibrate(
     spec: CalibrationSpec,
-    evaluator: _Evaluator,
+    evaluator: _Evaluator | _Journal,
     progress: Callable[[int, int, float], None] | None = None,
 ) -> CalibrationResult:
     from scipy.optimize import minimize

@@ -201,11 +201,24 @@ def calibrate(
             "parameters, fit them, and report which parameters are recovered.",
         ),
     ] = False,
+    resume: Annotated[
+        bool,
+        typer.Option(
+            "--resume",
+            help="After a kill: read the evaluations already made from --out's "
+            "evaluations.jsonl and go on from there (same result as without the kill).",
+        ),
+    ] = False,
 ) -> None:
     """Estimate free parameters against observed figures (simulated method of moments)."""
+    from sim.calibration import (
+        CalibrationResumeError,
+        load_calibration,
+        plot_fit,
+        write_calibrated_scenario,
+    )
     from sim.calibration import calibrate as run_calibration
     from sim.calibration import identify as run_identification
-    from sim.calibration import load_calibration, plot_fit, write_calibrated_scenario
 
     try:
         spec, scenario, raw = load_calibration(file)
@@ -239,7 +252,17 @@ def calibrate(
             found = run_identification(spec, scenario, workers=workers, progress=progress)
             result = found.fit
         else:
-            result = run_calibration(spec, scenario, workers=workers, progress=progress)
+            try:
+                result = run_calibration(
+                    spec,
+                    scenario,
+                    workers=workers,
+                    progress=progress,
+                    journal=out / "evaluations.jsonl",
+                    resume=resume,
+                )
+            except CalibrationResumeError as e:
+                _fail(str(e))
     seconds = time.perf_counter() - started
     prefix = "identification_" if identify else ""
     result.history.to_csv(out / f"{prefix}history.csv", index=False)

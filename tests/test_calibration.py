@@ -163,6 +163,64 @@ def test_calibrate_command_prints_the_fit_table(tmp_path):
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
 
 
+def test_a_killed_calibration_resumes_from_its_journal_to_the_same_result(tmp_path, monkeypatch):
+    import sim.calibration as cal
+
+    spec, scenario, _ = load_calibration(_file(tmp_path, budget=6))
+    journal = tmp_path / "evaluations.jsonl"
+    whole = calibrate(spec, scenario, workers=1, journal=journal)
+    lines = journal.read_text().splitlines()
+    # a header, one line per evaluation, and the fresh seeds' runs at the estimate
+    assert len(lines) == 1 + whole.evaluations + 1
+    # A kill after three evaluations, in the middle of writing the fourth line.
+    journal.write_text("\n".join(lines[:4]) + "\n" + lines[4][: len(lines[4]) // 2])
+    calls = []
+    simulate = cal._Evaluator.simulate
+
+    def counted(self, params, seeds):
+        calls.append(params)
+        return simulate(self, params, seeds)
+
+    monkeypatch.setattr(cal._Evaluator, "simulate", counted)
+    resumed = calibrate(spec, scenario, workers=1, journal=journal, resume=True)
+    # Three evaluations were read back, not run again (the rest, and the fresh seeds, were).
+    assert len(calls) == whole.evaluations - 3 + 1
+    assert resumed.best == whole.best
+    pd.testing.assert_frame_equal(resumed.history, whole.history)
+    pd.testing.assert_frame_equal(resumed.table, whole.table)
+    # A journal of another calibration (here: another budget) is refused, not mixed in.
+    other, scenario, _ = load_calibration(_file(tmp_path, budget=5))
+    with pytest.raises(cal.CalibrationResumeError, match="another calibration"):
+        calibrate(other, scenario, workers=1, journal=journal, resume=True)
+
+
+def test_calibrate_command_resumes_and_refuses_a_foreign_journal(tmp_path):
+    out = tmp_path / "o"
+    cmd = [sys.executable, "-m", "sim", "calibrate", "--out", str(out), "--no-write-scenario"]
+    first = subprocess.run(
+        [*cmd, str(_file(tmp_path, budget=3))], cwd=ROOT, capture_output=True, text=True
+    )
+    assert first.returncode == 0, first.stderr
+    assert (out / "evaluations.jsonl").exists()
+    fit = pd.read_csv(out / "fit.csv")
+    again = subprocess.run(
+        [*cmd, "--resume", str(_file(tmp_path, budget=3))],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert again.returncode == 0, again.stderr
+    pd.testing.assert_frame_equal(pd.read_csv(out / "fit.csv"), fit)
+    foreign = subprocess.run(
+        [*cmd, "--resume", str(_file(tmp_path, budget=3, seed=6))],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert foreign.returncode == 2
+    assert "another calibration" in foreign.stderr and "Traceback" not in foreign.stderr
+
+
 # ---------------------------------------------------------------------- targets and honesty
 
 
