@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from sim.experiments.explain import explain_synergy
 
@@ -66,3 +67,19 @@ def test_channels_fiscal_and_jobs_are_named_from_their_tables():
     assert "merging worsens the budget balance" in text
     assert "adds 1,000 jobs in the zones and 400 in the country" in text
     assert "displacement share of 0.60" in text
+
+
+@pytest.mark.parametrize(
+    ("zones", "country", "said", "unsaid"),
+    [
+        (1000.0, 400.0, "displacement share of 0.60", "outside them"),
+        (1607.0, 95858.0, "adds jobs outside them too", "displacement share of"),
+        (1000.0, -500.0, "more than offset by losses elsewhere", "displacement share of"),
+        (-200.0, 300.0, "removes 200 jobs in the zones and adds 300", "displacement share"),
+    ],
+)
+def test_the_displacement_share_is_said_only_where_it_means_something(zones, country, said, unsaid):
+    from sim.experiments.explain import _jobs_sentence
+
+    text = _jobs_sentence(2040, zones, country)
+    assert said in text and unsaid not in text

@@ -144,11 +144,34 @@ def explain_synergy(
         year = int(syn["year"].max())
         get = syn[syn["year"] == year].set_index("measure")["mean"]
         if {"zone jobs", "national jobs (net)"} <= set(get.index):
-            lines.append(
-                f"Jobs in {year}: merging adds {get['zone jobs']:,.0f} jobs in the zones and "
-                f"{get['national jobs (net)']:,.0f} in the country; a displacement share of "
-                f"{get['displacement share']:.2f} of the zones' gain is jobs moved from "
-                "elsewhere."
-            )
+            lines.append(_jobs_sentence(year, get["zone jobs"], get["national jobs (net)"]))
             lines.append("")
     return lines
+
+
+def _jobs_sentence(year: int, zones: float, country: float) -> str:
+    """Zone and national job synergies in words.
+
+    The displacement share is said only where it means something: the zones gain, and
+    the country gains no more than the zones.
+    """
+
+    def change(n: float) -> str:
+        return f"adds {n:,.0f}" if n >= 0 else f"removes {-n:,.0f}"
+
+    both = f"{country:,.0f}" if zones >= 0 and country >= 0 else change(country)
+    said = f"Jobs in {year}: merging {change(zones)} jobs in the zones and {both} in the country"
+    if zones <= 0:
+        return said + "."
+    share = 1.0 - country / zones
+    if share < 0:
+        return (
+            said + ": the country gains more than the zones, so merging adds jobs outside them "
+            "too (no displacement share: nothing the zones gained was moved from elsewhere)."
+        )
+    if share > 1:
+        return said + ": the zones' gain is more than offset by losses elsewhere in the country."
+    return (
+        said + f"; a displacement share of {share:.2f} of the zones' gain is jobs moved "
+        "from elsewhere."
+    )
