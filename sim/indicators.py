@@ -265,7 +265,43 @@ SCOPE_COUNTS = (
     "innovations",
 )
 
-_N_TOTALS = len(SCOPE_SUMS) + len(SCOPE_COUNTS)  # a compile-time constant for Numba
+_N_SUMS, _N_COUNTS = len(SCOPE_SUMS), len(SCOPE_COUNTS)  # compile-time constants for Numba
+
+
+@njit(cache=True)
+def _add_sums(
+    sums: np.ndarray,
+    row: int,
+    value_added: float,
+    capital: float,
+    fdi_inflow: float,
+    fdi_stock: float,
+    z_emp: float,
+    turnover: float,
+    investment: float,
+    exports: float,
+    employment: float,
+    wage_bill: float,
+    taxes: float,
+    privilege_cost: float,
+) -> None:
+    """Add one firm's values to row ``row`` of ``sums`` (columns :data:`SCOPE_SUMS`).
+
+    Written out one statement per column, with the values as scalars, so that the
+    compiler adds them as a vector (the same additions, in the same order per column).
+    """
+    sums[row, 0] += value_added
+    sums[row, 1] += capital
+    sums[row, 2] += fdi_inflow
+    sums[row, 3] += fdi_stock
+    sums[row, 4] += z_emp
+    sums[row, 5] += turnover
+    sums[row, 6] += investment
+    sums[row, 7] += exports
+    sums[row, 8] += employment
+    sums[row, 9] += wage_bill
+    sums[row, 10] += taxes
+    sums[row, 11] += privilege_cost
 
 
 @njit(cache=True)
@@ -318,45 +354,50 @@ def scope_totals(  # noqa: D417 (the firm-table columns are described together)
     n_sezs = sez_open.size
     first_sez = 1 + n_regions
     first_cluster = first_sez + n_sezs
-    out = np.zeros((first_cluster + n_clusters, _N_TOTALS))
-    v = np.empty(_N_TOTALS)
+    n_scopes = first_cluster + n_clusters
+    sums = np.zeros((n_scopes, _N_SUMS))
+    # Counts are kept as integers (exact, as the sums of 1.0 they stand for).
+    counts = np.zeros((n_scopes, _N_COUNTS), dtype=np.int64)
     for i in range(alive.size):
         a, f = alive[i], foreign[i]
         producing = a and status[i] == producing_code
         in_open_zone = sez[i] >= 0 and sez_open[sez[i]]
-        v[0] = turnover[i] * value_added_factor[sector[i]]
-        v[1] = capital[i] if a else 0.0
-        v[2] = investment[i] if f else 0.0
-        v[3] = capital[i] if (a and f) else 0.0
-        v[4] = productivity[i] * employment[i]
-        v[5] = turnover[i]
-        v[6] = investment[i]
-        v[7] = exports[i]
-        v[8] = employment[i]
-        v[9] = wage_bill[i]
-        v[10] = taxes[i]
-        v[11] = privilege_cost[i]
-        v[12] = 1.0 if a else 0.0
-        v[13] = 1.0 if producing else 0.0
-        v[14] = 1.0 if (a and f) else 0.0
-        v[15] = 1.0 if (a and in_open_zone) else 0.0
-        v[16] = 1.0 if (producing and in_open_zone) else 0.0
-        v[17] = 1.0 if (producing and cluster[i] >= 0) else 0.0
-        v[18] = 1.0 if (a and entry_year[i] == year) else 0.0
-        v[19] = 1.0 if left[i] else 0.0
-        v[20] = 1.0 if innovated[i] else 0.0
-        r = 1 + region[i]
-        for j in range(_N_TOTALS):
-            out[0, j] += v[j]
-            out[r, j] += v[j]
-        if sez[i] >= 0:
-            s = first_sez + sez[i]
-            for j in range(_N_TOTALS):
-                out[s, j] += v[j]
-        if cluster[i] >= 0:
-            c = first_cluster + cluster[i]
-            for j in range(_N_TOTALS):
-                out[c, j] += v[j]
+        value_added = turnover[i] * value_added_factor[sector[i]]
+        own_capital = capital[i] if a else 0.0
+        fdi_inflow = investment[i] if f else 0.0
+        fdi_stock = capital[i] if (a and f) else 0.0
+        z_emp = productivity[i] * employment[i]
+        firm = np.int64(a)
+        firm_producing = np.int64(producing)
+        firm_foreign = np.int64(a and f)
+        registered = np.int64(a and in_open_zone)
+        active = np.int64(producing and in_open_zone)
+        member = np.int64(producing and cluster[i] >= 0)
+        entrant = np.int64(a and entry_year[i] == year)
+        exit_ = np.int64(left[i])
+        innovation = np.int64(innovated[i])
+        zone_row = first_sez + sez[i] if sez[i] >= 0 else -1
+        cluster_row = first_cluster + cluster[i] if cluster[i] >= 0 else -1
+        for row in (0, 1 + region[i], zone_row, cluster_row):
+            if row < 0:
+                continue
+            _add_sums(
+                sums, row, value_added, own_capital, fdi_inflow, fdi_stock, z_emp,
+                turnover[i], investment[i], exports[i], employment[i], wage_bill[i],
+                taxes[i], privilege_cost[i],
+            )  # fmt: skip
+            counts[row, 0] += firm
+            counts[row, 1] += firm_producing
+            counts[row, 2] += firm_foreign
+            counts[row, 3] += registered
+            counts[row, 4] += active
+            counts[row, 5] += member
+            counts[row, 6] += entrant
+            counts[row, 7] += exit_
+            counts[row, 8] += innovation
+    out = np.empty((n_scopes, _N_SUMS + _N_COUNTS))
+    out[:, :_N_SUMS] = sums
+    out[:, _N_SUMS:] = counts
     return out
 
 

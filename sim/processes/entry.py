@@ -77,6 +77,7 @@ def enter(model: SEZClusterModel, year: int) -> None:
             model, entry, k, int(model.scouted_investors[c]), True, year, int(c)
         )
     model.scouted_investors[:] = 0
+    entry.commit(year)
     model.fdi_last = (n_foreign, p.fdi_entry_rate * n_prod)
 
 
@@ -169,14 +170,14 @@ def location_values(
     registered = entry.registered
     # A zone merged with a cluster of sector k admits its entrants even outside the
     # zone's priorities, if merging acts through a zone benefit (finance, industry, labour).
-    merged_k = entry.merged_zones(k) if model.channels - {"innovation"} else set()
+    admits = t.sez_sectors[:, k]
+    if model.channels - {"innovation"}:
+        admits = admits | entry.merged_mask(k)
     finance, industry = "finance" in model.channels, "industry" in model.channels
-    for z in range(model.n_sezs):
-        admits = t.sez_sectors[z, k] or z in merged_k
-        if not (open_[z] and admits and registered[z] < t.sez_capacity[z]):
-            continue
-        if pol.sez_fdi_only and not foreign:
-            continue
+    enterable = open_ & admits & (registered < t.sez_capacity)
+    if pol.sez_fdi_only and not foreign:
+        enterable[:] = False
+    for z in np.flatnonzero(enterable).tolist():
         r = t.sez_region[z]
         level = (
             1.0
@@ -225,6 +226,8 @@ def place_entrants(
     (``location_choice_beta``). Scouted investors (``territory`` = their cluster)
     choose within the cluster's territory; when its integrator anchors them in its zone
     (``model.anchor_zone``) and the zone still has land, they all go there (N2).
+    The entrants are booked in ``entry`` (their land is taken at once) and added to the
+    firm table by :meth:`EntryBook.commit`, all of the year's at once.
     """
     p, t, pol = model.params, model.territory, model.policy
     sigma, n_r = p.sigma, model.n_regions
@@ -269,27 +272,7 @@ def place_entrants(
     # Expected turnover at the chosen location, scaled by own efficiency.
     rev_all = np.concatenate([rev_out, rev_zone])
     expected = rev_all[np.where(zone >= 0, zone + n_r, region)] * np.exp(log_q * (sigma - 1.0))
-    planned = p.capital_output_ratio * np.maximum(expected, 0.0)
-    build = (zone >= 0) & (p.construction_years > 0)
-    rows = model.add_firms(
-        choice.size,
-        status=np.where(build, PROJECT, PRODUCING),
-        sector=k,
-        region=region,
-        sez=zone,
-        via_merge=(zone >= 0) & ~t.sez_sectors[np.maximum(zone, 0), k],
-        cluster=cluster,
-        foreign=foreign,
-        exporter=exporter,
-        log_q=log_q,
-        knowledge=entry.mean_knowledge(k),
-        planned_capital=planned,
-        capital=np.where(build, 0.0, planned),
-        investment=np.where(build, 0.0, planned),
-        years_to_production=np.where(build, p.construction_years, 0),
-        entry_year=year,
-    )
-    entry.added(rows, k, zone)
+    entry.book(k, foreign, region, zone, cluster, exporter, log_q, expected)
     return int(choice.size)
 
 
@@ -319,7 +302,6 @@ class EntryBook:
         #: rows producing at the start of the year, by sector, in row order.
         self._sector_rows = [rows[a:b] for a, b in pairwise(self.bounds)]
         self._n0 = f.n  # rows appended after this are this year's entrants
-        self._producers: dict[int, np.ndarray] = {}
         self._model = model
         # Cluster territories depend only on which zones each cluster is merged with, so
         # the tables below are kept on the model until that assignment changes.
@@ -328,20 +310,23 @@ class EntryBook:
             model.entry_tables = (key, {}, {})
         self._territories: dict[int, np.ndarray] = model.entry_tables[1]
         self._merged: dict[int, set[int]] = model.entry_tables[2]
+        self._merged_mask: dict[int, np.ndarray] = {}
+        #: knowledge of sector k's producers at the census, then of its booked entrants
+        self._knowledge: dict[int, list[np.ndarray]] = {}
+        #: entrants placed but not yet in the table (:meth:`book`, :meth:`commit`)
+        self._booked: list[tuple] = []
         #: (C, R) log gain of joining each cluster in each region (D3c); None: not valued
         self.cluster_gain: np.ndarray | None = None
 
     def producers(self, k: int) -> np.ndarray:
-        """Rows of the producing firms of sector k, in row order."""
-        if k not in self._producers:
-            f, n0 = self.firms, self._n0
-            new_rows = n0 + np.flatnonzero(
-                f.view("alive")[n0:]
-                & (f.view("status")[n0:] == PRODUCING)
-                & (f.view("sector")[n0:] == k)
-            )
-            self._producers[k] = np.concatenate([self._sector_rows[k], new_rows])
-        return self._producers[k]
+        """Rows of the producing firms of sector k in the table, in row order."""
+        f, n0 = self.firms, self._n0
+        new_rows = n0 + np.flatnonzero(
+            f.view("alive")[n0:]
+            & (f.view("status")[n0:] == PRODUCING)
+            & (f.view("sector")[n0:] == k)
+        )
+        return np.concatenate([self._sector_rows[k], new_rows])
 
     def merged_zones(self, k: int) -> set[int]:
         """Cluster zones that admit entrants of sector k.
@@ -363,6 +348,14 @@ class EntryBook:
             }
         return self._merged[k]
 
+    def merged_mask(self, k: int) -> np.ndarray:
+        """(Z,) bool: the zones of :meth:`merged_zones` (k)."""
+        if k not in self._merged_mask:
+            mask = np.zeros(self._model.n_sezs, dtype=bool)
+            mask[list(self.merged_zones(k))] = True
+            self._merged_mask[k] = mask
+        return self._merged_mask[k]
+
     def cluster_table(self, k: int) -> np.ndarray:
         """(R, Z+1) cluster an entrant of sector k joins at (region, zone), -1 for none.
 
@@ -383,19 +376,87 @@ class EntryBook:
         return self._territories[k]
 
     def mean_knowledge(self, k: int) -> float:
-        """Mean knowledge of sector k's producers (0 if none): entrants start there."""
-        rows = self.producers(k)
-        if not rows.size:
-            return 0.0
-        return float(self.firms.view("knowledge")[rows].mean())
+        """Mean knowledge of sector k's producers (0 if none): entrants start there.
 
-    def added(self, rows: np.ndarray, k: int, zone: np.ndarray) -> None:
-        """Book entrants of sector k just appended at ``rows`` (zone -1: outside SEZs)."""
-        f = self.firms
+        The producers at the census, then this year's producing entrants of sector k
+        booked so far, in the order they will have in the table.
+        """
+        parts = self._knowledge.get(k)
+        if parts is None:
+            parts = self._knowledge[k] = [self.firms.view("knowledge")[self._sector_rows[k]]]
+        values = np.concatenate(parts) if len(parts) > 1 else parts[0]
+        if not values.size:
+            return 0.0
+        # The sum over the size is what ndarray.mean computes, without its Python wrapper.
+        return float(values.sum() / values.size)
+
+    def book(
+        self,
+        k: int,
+        foreign: bool,
+        region: np.ndarray,
+        zone: np.ndarray,
+        cluster: np.ndarray,
+        exporter: np.ndarray,
+        log_q: np.ndarray,
+        expected: np.ndarray,
+    ) -> None:
+        """Book entrants of sector k placed at (region, zone) (zone -1: outside SEZs).
+
+        Their land in the zones is taken now; they enter the firm table at
+        :meth:`commit`, with the mean knowledge of the sector's producers now (those
+        outside the zones produce at once and count in the sector's next mean).
+        """
         if self.registered.size:
             self.registered += np.bincount(
                 np.maximum(zone, 0), weights=zone >= 0, minlength=self.registered.size
             )
-        producing = rows[f.view("status")[rows] == PRODUCING]
-        if k in self._producers:
-            self._producers[k] = np.concatenate([self._producers[k], producing])
+        knowledge = self.mean_knowledge(k)
+        producing = int(zone.size - np.count_nonzero(self._builds(zone)))
+        if producing:
+            self._knowledge[k].append(np.full(producing, knowledge))
+        self._booked.append(
+            (k, foreign, knowledge, region, zone, cluster, exporter, log_q, expected)
+        )
+
+    def _builds(self, zone: np.ndarray) -> np.ndarray:
+        """Entrants that start as SEZ projects under construction (the others produce)."""
+        return (zone >= 0) & (self._model.params.construction_years > 0)
+
+    def commit(self, year: int) -> np.ndarray:
+        """Add the booked entrants to the firm table, in booking order; return their rows.
+
+        Entrants plan the capital their expected turnover needs; a project in a zone
+        builds it first (``construction_years``), the others have it (and invest it) now.
+        """
+        m = self._model
+        if not self._booked:
+            return np.zeros(0, dtype=np.int64)
+        p, t = m.params, m.territory
+        k, foreign, knowledge, region, zone, cluster, exporter, log_q, expected = (
+            np.concatenate(column) if isinstance(column[0], np.ndarray) else np.asarray(column)
+            for column in zip(*self._booked, strict=True)
+        )
+        sizes = [batch[3].size for batch in self._booked]
+        sector = np.repeat(k, sizes)
+        self._booked = []
+        planned = p.capital_output_ratio * np.maximum(expected, 0.0)
+        build = self._builds(zone)
+        return m.add_firms(
+            zone.size,
+            status=np.where(build, PROJECT, PRODUCING),
+            sector=sector,
+            region=region,
+            sez=zone,
+            via_merge=(zone >= 0) & ~t.sez_sectors[np.maximum(zone, 0), sector],
+            cluster=cluster,
+            foreign=np.repeat(foreign, sizes),
+            exporter=exporter,
+            log_q=log_q,
+            knowledge=np.repeat(knowledge, sizes),
+            planned_capital=planned,
+            capital=np.where(build, 0.0, planned),
+            investment=np.where(build, 0.0, planned),
+            years_to_production=np.where(build, p.construction_years, 0),
+            entry_year=year,
+        )
