@@ -555,12 +555,16 @@ class IndicatorRecorder:
         book = m.government.ledger[year]
 
         def by_scope(region: np.ndarray, sez: np.ndarray, cluster: np.ndarray, w) -> np.ndarray:
+            # Each scope's sum in the order of the items (what np.add.at adds), by bincount.
             out = np.zeros(block.shape[0])
             w = np.broadcast_to(np.asarray(w, dtype=float), region.shape)
             out[0] = w.sum()
-            np.add.at(out, 1 + region, w)
-            np.add.at(out, first_sez + sez[sez >= 0], w[sez >= 0])
-            np.add.at(out, first_cluster + cluster[cluster >= 0], w[cluster >= 0])
+            out[1:first_sez] = np.bincount(region, weights=w, minlength=n_r)
+            in_zone, member = sez >= 0, cluster >= 0
+            out[first_sez:first_cluster] = np.bincount(sez[in_zone], w[in_zone], minlength=n_z)
+            out[first_cluster:] = np.bincount(
+                cluster[member], w[member], minlength=block.shape[0] - first_cluster
+            )
             return out
 
         inst = list(m.institutes)

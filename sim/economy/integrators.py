@@ -243,7 +243,13 @@ def propose_links(
     listed[firms] = True
     mine = listed[link_src] & listed[link_dst]
     lo, hi = link_src[mine], link_dst[mine]
-    linked = np.isin(key, np.minimum(lo, hi) * n + np.maximum(lo, hi))
+    # np.isin(key, existing), by bisection in the sorted existing keys (there are few).
+    existing = np.sort(np.minimum(lo, hi) * n + np.maximum(lo, hi))
+    if existing.size:
+        at = np.minimum(np.searchsorted(existing, key), existing.size - 1)
+        linked = existing[at] == key
+    else:
+        linked = np.zeros(key.size, dtype=bool)
     picked = greedy_links(
         np.searchsorted(firms, src), np.searchsorted(firms, dst), linked, firms.size, n_links
     )
