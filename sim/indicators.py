@@ -238,6 +238,8 @@ def theil(values: np.ndarray, population: np.ndarray) -> float:
     return float((share_v[ok] * np.log(share_v[ok] / share_p[ok])).sum())
 
 
+_LARGEST = np.finfo(float).max
+
 #: Columns of :func:`scope_totals`: the sums, then the counts.
 SCOPE_SUMS = (
     "value_added",
@@ -401,6 +403,43 @@ def scope_totals(  # noqa: D417 (the firm-table columns are described together)
     return out
 
 
+@njit(cache=True)
+def count_by_scope(  # noqa: D417 (the columns and the layout are described together)
+    mask: np.ndarray,
+    region: np.ndarray,
+    sez: np.ndarray,
+    cluster: np.ndarray,
+    n_regions: int,
+    n_sezs: int,
+    n_clusters: int,
+) -> np.ndarray:
+    """Rows of the firm table in ``mask``, counted in every scope, in one pass.
+
+    A firm counts in the national row, its region's, its SEZ's (open or not) and its
+    cluster's, the scope layout of :func:`scope_totals`.
+
+    Args:
+        mask: (N,) bool, the rows to count.
+        region, sez, cluster: (N,) firm columns (-1: no zone, no cluster).
+        n_regions, n_sezs, n_clusters: scope layout.
+
+    Returns:
+        (1 + R + Z + C,) counts.
+    """
+    first_sez = 1 + n_regions
+    first_cluster = first_sez + n_sezs
+    counts = np.zeros(first_cluster + n_clusters)
+    for i in range(mask.size):
+        if mask[i]:
+            counts[0] += 1.0
+            counts[1 + region[i]] += 1.0
+            if sez[i] >= 0:
+                counts[first_sez + sez[i]] += 1.0
+            if cluster[i] >= 0:
+                counts[first_cluster + cluster[i]] += 1.0
+    return counts
+
+
 #: Firm-table columns :func:`scope_totals` reads, in its argument order.
 _KEYS = (
     "alive",
@@ -509,7 +548,9 @@ class IndicatorRecorder:
             lq = (emp_kr / emp_kr.sum(axis=0, keepdims=True)) / (
                 emp_kr.sum(axis=1, keepdims=True) / total
             )
-        lq = np.nan_to_num(lq)
+        # np.nan_to_num(lq) without its Python overhead: NaN to 0, infinities to the largest.
+        lq[np.isnan(lq)] = 0.0
+        np.clip(lq, -_LARGEST, _LARGEST, out=lq)
         block[0, self._col["location_quotient"]] = float(lq.max()) if total > 0 else 0.0
         if m.n_clusters:
             start = 1 + m.n_regions + m.n_sezs
@@ -531,13 +572,10 @@ class IndicatorRecorder:
         m, col = self.model, self._col
         f = m.firms
         exporting = f.view("alive") & (f.view("status") == PRODUCING) & f.view("exporter")
-        sez, cluster = f.view("sez")[exporting], f.view("cluster")[exporting]
-        counts = block[:, col["exporters"]]
-        counts[0] = exporting.sum()
-        first_sez, first_cluster = 1 + m.n_regions, 1 + m.n_regions + m.n_sezs
-        counts[1:first_sez] = np.bincount(f.view("region")[exporting], minlength=m.n_regions)
-        counts[first_sez:first_cluster] = np.bincount(sez[sez >= 0], minlength=m.n_sezs)
-        counts[first_cluster:] = np.bincount(cluster[cluster >= 0], minlength=m.n_clusters)
+        block[:, col["exporters"]] = count_by_scope(
+            exporting, f.view("region"), f.view("sez"), f.view("cluster"),
+            m.n_regions, m.n_sezs, m.n_clusters,
+        )  # fmt: skip
         (starts, stops), (joins, leaves) = m.export_changes, m.membership_changes
         for name, value in (
             ("export_starts", starts),
