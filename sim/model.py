@@ -284,8 +284,9 @@ class SEZClusterModel(mesa.Model):
         f = self.firms
         for _ in range(_BASELINE_ITERATIONS):
             before, cost_before = self.emp_kr, self.input_cost
-            self.world_scale = markets.world_demand_scale(self)
-            markets.produce_and_trade(self, self.year)
+            firm_prices = markets.prices(self)  # the same for both: computed once
+            self.world_scale = markets.world_demand_scale(self, firm_prices)
+            markets.produce_and_trade(self, self.year, firm_prices)
             markets.fix_input_reference(self)  # M8: the start-up economy's input prices
             settled = cost_before is None or np.allclose(
                 self.input_cost, cost_before, rtol=_BASELINE_TOLERANCE, atol=0.0

@@ -225,7 +225,7 @@ def propose_links(
     m = shortlist(members, turnover[members], np.zeros(members.size, np.int64), 2 * n_links)
     s = shortlist(partners, turnover[partners], region[partners], n_links)
     src = np.repeat(m, s.size)
-    dst = np.tile(s, m.size)
+    dst = np.broadcast_to(s, (m.size, s.size)).reshape(-1)  # np.tile(s, m.size)
     gain = link_gain(
         turnover[src],
         turnover[dst],
@@ -235,7 +235,8 @@ def propose_links(
     )
     order = np.argsort(-gain, kind="stable")  # best first; ties by (src, dst) rows
     src, dst, gain = src[order], dst[order], gain[order]
-    firms = np.union1d(m, s)
+    both = np.sort(np.concatenate([m, s]))
+    firms = both[np.concatenate([[True], both[1:] != both[:-1]])]  # np.union1d(m, s)
     n = np.int64(turnover.size)
     key = np.minimum(src, dst) * n + np.maximum(src, dst)
     # Existing links among the shortlisted firms only: one pass over the links.

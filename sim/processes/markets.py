@@ -19,7 +19,13 @@ from sim.economy import productivity as prod
 if TYPE_CHECKING:
     from sim.model import SEZClusterModel
 
-__all__ = ["current_input_cost", "fix_input_reference", "produce_and_trade", "world_demand_scale"]
+__all__ = [
+    "current_input_cost",
+    "fix_input_reference",
+    "prices",
+    "produce_and_trade",
+    "world_demand_scale",
+]
 
 
 def current_input_cost(model: SEZClusterModel) -> np.ndarray | None:
@@ -80,21 +86,40 @@ def _prices(model: SEZClusterModel) -> tuple[np.ndarray, np.ndarray, np.ndarray,
     return cell, z, w, p1s
 
 
-def world_demand_scale(model: SEZClusterModel) -> np.ndarray:
+def prices(model: SEZClusterModel) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """This year's input cost (M8, set on the model) and the firms' prices (P1-P4).
+
+    Returns:
+        ``(cell, z, w, p1s)`` as :func:`_prices`: what :func:`world_demand_scale` and
+        :func:`produce_and_trade` start from (the start-up solve computes it once for
+        both in each round).
+    """
+    model.input_cost = current_input_cost(model)
+    return _prices(model)
+
+
+def world_demand_scale(
+    model: SEZClusterModel,
+    firm_prices: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None,
+) -> np.ndarray:
     """``s_k`` such that this year's exports equal the scenario's world demand (M6).
 
-    Computed from the firms' current prices and world freeness; the model fixes it once
-    at start-up (small open economy: the world price index does not respond).
+    Computed from the firms' current prices (``firm_prices``, else :func:`prices`) and
+    world freeness; the model fixes it once at start-up (small open economy: the world
+    price index does not respond).
     """
     f, t = model.firms, model.territory
-    model.input_cost = current_input_cost(model)
-    _, _, _, p1s = _prices(model)
+    _, _, _, p1s = prices(model) if firm_prices is None else firm_prices
     weights = p1s * model.phi_world_i * f.view("exporter")
     total = np.bincount(f.view("sector"), weights=weights, minlength=model.n_sectors)
     return np.divide(t.world_demand, total, out=np.zeros(model.n_sectors), where=total > 0)
 
 
-def produce_and_trade(model: SEZClusterModel, year: int) -> None:
+def produce_and_trade(
+    model: SEZClusterModel,
+    year: int,
+    firm_prices: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None,
+) -> None:
     """Turnover, exports, employment, profit of every firm; expenditure and access (M1-M9).
 
     Sets the firms' flows and, on the model, ``expenditure``, ``access`` (consumers'
@@ -104,13 +129,13 @@ def produce_and_trade(model: SEZClusterModel, year: int) -> None:
     ``input_access`` (the buyers' part of ``access``, M9), ``input_term`` and
     ``turnover_kr`` (next year's M8 and M9 inputs); with ``export_decision``,
     ``export_potential``: the exports each firm would sell as an exporter (X1).
+    ``firm_prices``: this year's :func:`prices`, when already computed.
     """
     f, p, t = model.firms, model.params, model.territory
     sigma, n_k, n_r = p.sigma, model.n_sectors, model.n_regions
     k, r = f.view("sector"), f.view("region")
     producing = f.view("alive") & (f.view("status") == PRODUCING)
-    model.input_cost = current_input_cost(model)
-    cell, z, w, p1s = _prices(model)
+    cell, z, w, p1s = prices(model) if firm_prices is None else firm_prices
     agglo = model.agglomeration
     growth = (1.0 + p.world_demand_growth) ** (year - model.spec.start_year)
     exports = f.view("exports")
