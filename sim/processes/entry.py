@@ -21,6 +21,7 @@ __all__ = [
     "enter",
     "expected_profit",
     "location_values",
+    "outside_values",
     "place_entrants",
 ]
 
@@ -159,13 +160,13 @@ def location_values(
     e = 1.0 if foreign else p.domestic_exporter_share
     growth = (1.0 + p.world_demand_growth) ** (year - model.spec.start_year)
     x_k = float(model.world_scale[k]) * growth
-    phi_w = p.world_trade_freeness
     # Locations: regions (outside SEZs), then zones.
     unit = model.unit_revenue[k]
-    rev_out = dyn.entrant_revenue(unit, model.access[k], e, phi_w, x_k)
+    rev_outside, v_outside = entry.outside_values(foreign, year)
+    rev_out, v_out = rev_outside[k], v_outside[k]
     taxes = (sigma, p.profit_tax_rate, p.turnover_tax_rate)
-    v_out = dyn.location_value(rev_out, *taxes, 0.0, 0.0, model.price_level)
-    v_zone = np.full(model.n_sezs, -np.inf)
+    v_zone = np.empty(model.n_sezs)
+    v_zone.fill(-np.inf)
     rev_zone = np.zeros(model.n_sezs)
     registered = entry.registered
     # A zone merged with a cluster of sector k admits its entrants even outside the
@@ -209,6 +210,24 @@ def location_values(
             v_member = dyn.member_location_value(v_zone, rev_zone, price_zone, g_zone, *joins)
         v_zone = np.where((c_zone >= 0) & np.isfinite(v_zone), v_member, v_zone)
     return rev_out, v_out, rev_zone, v_zone
+
+
+def outside_values(
+    model: SEZClusterModel, foreign: bool, year: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """(K, R) revenue and value outside the zones for a unit-efficiency entrant (D3).
+
+    Of every sector in every region, as in :func:`location_values` (which reads them
+    from the year's :class:`EntryBook`): the entrant's revenue at the region's market
+    access and world demand (M6), and its after-tax real profit (no relief).
+    """
+    p = model.params
+    e = 1.0 if foreign else p.domestic_exporter_share
+    growth = (1.0 + p.world_demand_growth) ** (year - model.spec.start_year)
+    x = (model.world_scale * growth)[:, None]
+    rev = dyn.entrant_revenue(model.unit_revenue, model.access, e, p.world_trade_freeness, x)
+    taxes = (p.sigma, p.profit_tax_rate, p.turnover_tax_rate)
+    return rev, dyn.location_value(rev, *taxes, 0.0, 0.0, model.price_level)
 
 
 def place_entrants(
@@ -311,6 +330,7 @@ class EntryBook:
         self._territories: dict[int, np.ndarray] = model.entry_tables[1]
         self._merged: dict[int, set[int]] = model.entry_tables[2]
         self._merged_mask: dict[int, np.ndarray] = {}
+        self._outside: dict[tuple[bool, int], tuple[np.ndarray, np.ndarray]] = {}
         #: knowledge of sector k's producers at the census, then of its booked entrants
         self._knowledge: dict[int, list[np.ndarray]] = {}
         #: entrants placed but not yet in the table (:meth:`book`, :meth:`commit`)
@@ -347,6 +367,13 @@ class EntryBook:
                 for z in zones
             }
         return self._merged[k]
+
+    def outside_values(self, foreign: bool, year: int) -> tuple[np.ndarray, np.ndarray]:
+        """:func:`outside_values` of this year, computed once for all sectors."""
+        key = (foreign, year)
+        if key not in self._outside:
+            self._outside[key] = outside_values(self._model, foreign, year)
+        return self._outside[key]
 
     def merged_mask(self, k: int) -> np.ndarray:
         """(Z,) bool: the zones of :meth:`merged_zones` (k)."""
