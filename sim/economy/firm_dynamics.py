@@ -33,6 +33,7 @@ __all__ = [
     "location_value",
     "member_location_value",
     "relocation_moves",
+    "settle_entrants",
 ]
 
 
@@ -370,6 +371,50 @@ def choose_locations(
     p = np.exp(u)
     p /= p.sum()
     return categorical_draws(rng, p, n)
+
+
+@njit(cache=True)
+def settle_entrants(
+    choice: np.ndarray,
+    n_regions: int,
+    sez_region: np.ndarray,
+    capacity: np.ndarray,
+    registered: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Where entrants settle: zones take them up to their land capacity  (D3).
+
+    A location index below ``n_regions`` is a region outside the zones; above, zone
+    ``choice - n_regions``, which takes the first ``floor(capacity - registered)`` of
+    the entrants who chose it (in order); the others stay outside, in the zone's region.
+
+    Args:
+        choice: (n,) chosen location of each entrant (:func:`choose_locations`).
+        n_regions: R.
+        sez_region: (Z,) region of each zone.
+        capacity: (Z,) participants each zone's land holds.
+        registered: (Z,) participants registered in each zone; the entrants who settle
+            in a zone are added to it (in place).
+
+    Returns:
+        ``(zone, region)``: (n,) each entrant's zone (-1: outside the zones) and region.
+    """
+    n = choice.size
+    room = np.maximum(capacity - registered, 0.0).astype(np.int64)
+    taken = np.zeros(registered.size, dtype=np.int64)
+    zone = np.full(n, -1, dtype=np.int64)
+    region = np.empty(n, dtype=np.int64)
+    for i in range(n):
+        if choice[i] < n_regions:
+            region[i] = choice[i]
+            continue
+        z = choice[i] - n_regions
+        region[i] = sez_region[z]
+        if taken[z] < room[z]:
+            zone[i] = z
+            taken[z] += 1
+    for z in range(registered.size):
+        registered[z] += np.float64(taken[z])
+    return zone, region
 
 
 def categorical_draws(rng: np.random.Generator, p: np.ndarray, n: int) -> np.ndarray:

@@ -269,14 +269,8 @@ def place_entrants(
     choice = dyn.choose_locations(model.rng, log_v, p.location_choice_beta, n)
     if choice.size == 0:
         return 0
-    zone = np.where(choice >= n_r, choice - n_r, -1)
     # Zones take entrants up to their land capacity; the rest stay outside.
-    chosen = zone[zone >= 0]
-    if chosen.size:
-        room = np.maximum(t.sez_capacity - registered, 0)
-        for z in np.flatnonzero(np.bincount(chosen, minlength=model.n_sezs) > room):
-            zone[np.flatnonzero(zone == z)[int(room[z]) :]] = -1
-    region = np.where(choice >= n_r, t.sez_region[np.maximum(choice - n_r, 0)], choice)
+    zone, region = dyn.settle_entrants(choice, n_r, t.sez_region, t.sez_capacity, registered)
     log_q = draw_own_efficiency(model, k, choice.size)
     log_q += p.foreign_productivity_premium * foreign
     exporter = (
@@ -430,14 +424,11 @@ class EntryBook:
     ) -> None:
         """Book entrants of sector k placed at (region, zone) (zone -1: outside SEZs).
 
-        Their land in the zones is taken now; they enter the firm table at
-        :meth:`commit`, with the mean knowledge of the sector's producers now (those
-        outside the zones produce at once and count in the sector's next mean).
+        Their land in the zones was taken as they settled (``settle_entrants`` adds
+        them to ``registered``); they enter the firm table at :meth:`commit`, with the
+        mean knowledge of the sector's producers now (those outside the zones produce
+        at once and count in the sector's next mean).
         """
-        if self.registered.size:
-            self.registered += np.bincount(
-                np.maximum(zone, 0), weights=zone >= 0, minlength=self.registered.size
-            )
         knowledge = self.mean_knowledge(k)
         producing = int(zone.size - np.count_nonzero(self._builds(zone)))
         if producing:
