@@ -10,8 +10,6 @@ what is allowed.
 from __future__ import annotations
 
 import math
-import pickle
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -552,17 +550,6 @@ def validate_scenario(data: Any, file: str = "<scenario>") -> Scenario:
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-@lru_cache(maxsize=32)
-def _parsed(text: str) -> bytes:
-    """The data of a YAML text, pickled: a text read again is copied, not parsed again.
-
-    Every run of a sweep reads its scenario file anew; parsing the Kazakhstan scenario
-    costs about 12 ms, unpickling its data under 1 ms. Keyed by the text itself, so an
-    edited file is parsed again; errors are raised, not kept.
-    """
-    return pickle.dumps(yaml.load(text, Loader=_SafeLoader), protocol=pickle.HIGHEST_PROTOCOL)
-
-
 def read_yaml(path: str | Path) -> Any:
     """Parse a YAML file; anything unreadable becomes one :class:`ScenarioError`.
 
@@ -590,7 +577,7 @@ def read_yaml(path: str | Path) -> Any:
     except OSError as err:
         raise ScenarioError(str(p), [("(file)", f"cannot read: {err.strerror}")]) from None
     try:
-        return pickle.loads(_parsed(text))
+        return yaml.load(text, Loader=_SafeLoader)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(file)"
