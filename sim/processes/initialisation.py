@@ -77,31 +77,36 @@ def create_initial_firms(model: SEZClusterModel) -> None:
     sizes = [g["emp"] / g["n"] for g in groups if g["n"] and g["emp"]]
     mean_size = float(np.mean(sizes)) if sizes else 1.0
     model.mean_size = mean_size
-    for g in groups:
+    made = [g for g in groups if g["n"]]
+    log_q, foreign, exporter = [], [], []
+    for g in made:
         n = g["n"]
-        if n == 0:
-            continue
         if "sizes" in g:
             shift = np.log(g["sizes"] / mean_size) / (p.sigma - 1.0)
         else:
             size = g["emp"] / n if g["emp"] else mean_size
             shift = np.log(size / mean_size) / (p.sigma - 1.0)
-        foreign = rng.random(n) < g["foreign"]
-        exporter = foreign | (rng.random(n) < g["export"])
+        foreign.append(rng.random(n) < g["foreign"])
+        exporter.append(foreign[-1] | (rng.random(n) < g["export"]))
         if "sizes" not in g:
             shift = shift + rng.normal(0.0, p.productivity_dispersion, n)
-        model.add_firms(
-            n,
-            status=PRODUCING,
-            sector=g["sector"],
-            region=g["region"],
-            sez=g["sez"],
-            cluster=g["cluster"],
-            foreign=foreign,
-            exporter=exporter,
-            log_q=shift + p.foreign_productivity_premium * foreign,
-            entry_year=model.year,
-        )
+        log_q.append(shift + p.foreign_productivity_premium * foreign[-1])
+    if not made:
+        return
+    # All groups' firms enter the table at once, group after group.
+    counts = [g["n"] for g in made]
+    model.add_firms(
+        sum(counts),
+        status=PRODUCING,
+        **{
+            key: np.repeat([g[key] for g in made], counts)
+            for key in ("sector", "region", "sez", "cluster")
+        },
+        foreign=np.concatenate(foreign),
+        exporter=np.concatenate(exporter),
+        log_q=np.concatenate(log_q),
+        entry_year=model.year,
+    )
 
 
 def size_classes(spec: Scenario) -> list[tuple[np.ndarray, np.ndarray, np.ndarray] | None]:
