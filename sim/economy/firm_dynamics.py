@@ -367,7 +367,7 @@ def choose_locations(
     finite = np.isfinite(log_value)
     if n == 0 or not finite.any():
         return np.empty(0, dtype=np.int64)
-    u = np.where(finite, beta * (log_value - np.max(log_value[finite])), -np.inf)
+    u = np.where(finite, beta * (log_value - log_value[finite].max()), -np.inf)
     p = np.exp(u)
     p /= p.sum()
     return categorical_draws(rng, p, n)

@@ -265,7 +265,8 @@ def place_entrants(
             v_out = np.zeros(n_r)
             v_zone = np.where(np.arange(model.n_sezs) == anchor, v_zone, -np.inf)
     values = np.concatenate([v_out, v_zone])
-    log_v = np.where(values > 0, np.log(np.where(values > 0, values, 1.0)), -np.inf)
+    admissible = values > 0
+    log_v = np.where(admissible, np.log(np.where(admissible, values, 1.0)), -np.inf)
     choice = dyn.choose_locations(model.rng, log_v, p.location_choice_beta, n)
     if choice.size == 0:
         return 0
