@@ -124,7 +124,7 @@ def _territory_probability(model, weight):
     model.params.cluster_benefit_weight = weight
     book = entry.EntryBook(model)
     book.cluster_gain = entry.cluster_gains(model) if weight > 0 else None
-    _, v_out, _, v_zone = entry.location_values(model, book, 0, False, model.year)
+    _, v_out, _, v_zone = entry.location_values(model, book, 0, False)
     value = np.concatenate([v_out, v_zone])
     ok = value > 0
     weights = np.where(ok, np.where(ok, value, 1.0) ** model.params.location_choice_beta, 0.0)

@@ -49,7 +49,7 @@ def enter(model: SEZClusterModel, year: int) -> None:
     if p.entry_profit_elasticity > 0:
         for foreign, weights in ((False, w_dom), (True, w_fdi)):
             pressure = dyn.free_entry(
-                expected_profit(model, entry, weights, foreign, year),
+                expected_profit(model, entry, weights, foreign),
                 p.entry_cost,
                 p.entry_profit_elasticity,
             )
@@ -108,17 +108,18 @@ def cluster_gains(model: SEZClusterModel) -> np.ndarray:
 
 
 def expected_profit(
-    model: SEZClusterModel, entry: EntryBook, weights: np.ndarray, foreign: bool, year: int
+    model: SEZClusterModel, entry: EntryBook, weights: np.ndarray, foreign: bool
 ) -> float:
     """Expected after-tax real profit of an entrant, over sectors and locations (D3a).
 
     The sectors' weights are the entrants' sector probabilities; within a sector, the
-    logit-weighted mean of the location values (D3) of a unit-efficiency entrant.
+    logit-weighted mean of the location values (D3) of a unit-efficiency entrant, whose
+    expected exports are those the market stage's export demand gives it (M6, M6a).
     """
     beta = model.params.location_choice_beta
     total = 0.0
     for k in np.flatnonzero(weights):
-        _, v_out, _, v_zone = location_values(model, entry, int(k), foreign, year)
+        _, v_out, _, v_zone = location_values(model, entry, int(k), foreign)
         total += weights[k] * dyn.expected_entrant_value(np.concatenate([v_out, v_zone]), beta)
     return total
 
@@ -139,14 +140,17 @@ def cluster_territory(
 
 
 def location_values(
-    model: SEZClusterModel, entry: EntryBook, k: int, foreign: bool, year: int
+    model: SEZClusterModel, entry: EntryBook, k: int, foreign: bool
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Revenue and value of every location for a unit-efficiency entrant of sector k (D3).
 
     Each location (a region outside the zones, or an open zone that admits the sector
     and has land left) is valued by the expected after-tax real profit of a
     unit-efficiency firm; where the entrant would join a cluster, with its expected
-    benefits less the integrator's fee (D3c, when ``cluster_benefit_weight`` > 0).
+    benefits less the integrator's fee (D3c, when ``cluster_benefit_weight`` > 0). Its
+    exports are valued at this year's world demand for a variety of sector k,
+    ``model.export_demand`` (M6, M6a: the one the market stage sold the exporters'
+    output at), so free entry (D3a) and the market use the same equation.
 
     Returns:
         ``rev_out``, ``v_out``: (R,) revenue and value outside the zones;
@@ -156,8 +160,7 @@ def location_values(
     sigma = p.sigma
     open_ = model.government.sez_open
     e = 1.0 if foreign else p.domestic_exporter_share
-    growth = (1.0 + p.world_demand_growth) ** (year - model.spec.start_year)
-    x_k = float(model.world_scale[k]) * growth
+    x_k = float(model.export_demand[k])
     phi_w = p.world_trade_freeness
     # Locations: regions (outside SEZs), then zones.
     unit = model.unit_revenue[k]
@@ -228,7 +231,7 @@ def place_entrants(
     """
     p, t, pol = model.params, model.territory, model.policy
     sigma, n_r = p.sigma, model.n_regions
-    rev_out, v_out, rev_zone, v_zone = location_values(model, entry, k, foreign, year)
+    rev_out, v_out, rev_zone, v_zone = location_values(model, entry, k, foreign)
     registered = entry.registered
     if territory is not None:
         regions, zones = cluster_territory(model, territory, "industry")
