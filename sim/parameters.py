@@ -347,6 +347,18 @@ class ModelParameters(BaseModel):
         ge=0.0,
         le=0.95,
     )
+    fdi_follow_elasticity: float = _p(
+        0.0,
+        "1",
+        "assumption (A97): off by default; Head, Ries & Swenson (1995) find foreign "
+        "investors drawn to states with more earlier investors of their industry; the "
+        "magnitude is assumed",
+        "Conditional-logit coefficient of a foreign entrant's location choice on log(1 + "
+        "foreign firms of its sector in the region) (D3d: investors follow investors to "
+        "where they went; 0: off).",
+        ge=0.0,
+        le=3.0,
+    )
     cluster_benefit_weight: float = _p(
         0.0,
         "1",

@@ -50,6 +50,7 @@ __all__ = [
     "deviant_threshold",
     "firm_size_distribution",
     "home_market",
+    "lasting_by_region",
     "lasting_shock",
     "loop_attribution",
     "neg_model",
@@ -370,11 +371,16 @@ class Shock:
 
 
 def _run_with_shock(
-    seed: int, shock: Shock | None, until: int, overrides: dict[str, Any] | None = None
+    seed: int,
+    shock: Shock | None,
+    until: int,
+    overrides: dict[str, Any] | None = None,
+    region: str | None = None,
 ) -> pd.DataFrame:
-    """Employment share and firm share of the shocked region by year."""
+    """Employment share and firm share of ``region`` (default: the shocked one) by year."""
     model = kazakhstan_model(seed, **(overrides or {}))
-    r = model.spec.region_index()[shock.region if shock else Shock().region]
+    region = region or (shock.region if shock else Shock().region)
+    r = model.spec.region_index()[region]
     rows = []
     while model.year <= until:
         if shock and shock.start <= model.year <= shock.end:
@@ -408,7 +414,9 @@ def persistence(
         One row per year: mean shocked and baseline employment and firm shares of the
         region, and their gaps (shocked - baseline), mean and s.d. across seeds.
     """
-    items = [(s, shock, until) for s in seeds] + [(s, None, until) for s in seeds]
+    items = [(s, shock, until) for s in seeds] + [
+        (s, None, until, None, shock.region) for s in seeds
+    ]
     runs = _map(_shock_row, items, workers)
     n = len(seeds)
     shocked, base = pd.concat(runs[:n], keys=seeds), pd.concat(runs[n:], keys=seeds)
@@ -524,13 +532,25 @@ def lasting_shock(
     """
     overrides = dict(overrides or {})
     items = [(s, shock, until, overrides) for s in seeds] + [
-        (s, None, until, overrides) for s in seeds
+        (s, None, until, overrides, shock.region) for s in seeds
     ]
     runs = _map(_shock_row, items, workers)
     n = len(seeds)
     treated = np.array([r[measure].to_numpy() for r in runs[:n]])
     base = np.array([r[measure].to_numpy() for r in runs[n:]])
-    years = runs[0]["year"].to_numpy()
+    return _lasting(measure, shock, overrides, runs[0]["year"].to_numpy(), treated, base)
+
+
+def _lasting(
+    measure: str,
+    shock: Shock,
+    overrides: dict[str, float],
+    years: np.ndarray,
+    treated: np.ndarray,
+    base: np.ndarray,
+) -> LastingShock:
+    """Peak and late gap of (seeds, years) treated and baseline shares, seed-paired."""
+    n = treated.shape[0]
     gap = treated - base
     mean = gap.mean(axis=0)
     half = stats.t.ppf(0.975, n - 1) * gap.std(axis=0, ddof=1) / np.sqrt(n)
@@ -550,6 +570,74 @@ def lasting_shock(
     return LastingShock(
         measure, shock, overrides, paths, gap[:, window].mean(axis=1), float(mean[i]), int(years[i])
     )
+
+
+def _all_region_shares(args: tuple) -> np.ndarray:
+    """(years, regions) employment shares of one run, with or without a shock."""
+    seed, shock, until, overrides = args
+    model = kazakhstan_model(seed, **overrides)
+    r = model.spec.region_index()[shock.region] if shock else -1
+    rows = []
+    while model.year <= until:
+        if shock and shock.start <= model.year <= shock.end:
+            model.wages[r] *= 1.0 - shock.cut  # as in _run_with_shock
+        model.step()
+        f, live = model.firms, _producing(model)
+        emp = np.bincount(
+            f.view("region")[live], f.view("employment")[live], minlength=model.n_regions
+        )
+        rows.append(emp / emp.sum())
+    return np.array(rows)
+
+
+def lasting_by_region(
+    seeds: Sequence[int] = (1, 2, 3, 4, 5, 6, 7, 8),
+    cut: float = 0.15,
+    overrides: dict[str, float] | None = None,
+    until: int = 2045,
+    workers: int = 1,
+) -> pd.DataFrame:
+    """:func:`lasting_shock` of the same subsidy given to each region in turn.
+
+    Whether a temporary gain lasts depends on where it falls (Myrdal's spread and
+    backwash): a region the economy concentrates in anyway only gains time, one it
+    drains anyway loses the gain too. One baseline per seed serves every region, so
+    the scan costs (regions + 1) x seeds runs.
+
+    Returns:
+        One row per region: its employment share at the start and at the end of the
+        baseline, the peak gap, the late gap and its 95% interval, late / peak and
+        :attr:`LastingShock.lasting`; sorted by late / peak.
+    """
+    overrides = dict(overrides or {})
+    spec = kazakhstan_model(seeds[0], **overrides).spec
+    regions = list(spec.region_index())
+    shocks = [Shock(region=name, cut=cut) for name in regions]
+    items = [(s, None, until, overrides) for s in seeds]
+    items += [(s, shock, until, overrides) for shock in shocks for s in seeds]
+    runs = np.array(_map(_all_region_shares, items, workers))  # (items, years, regions)
+    n = len(seeds)
+    base = runs[:n]
+    years = spec.start_year + np.arange(base.shape[1])
+    rows = []
+    for i, shock in enumerate(shocks):
+        treated = runs[n * (i + 1) : n * (i + 2), :, i]
+        r = _lasting("employment_share", shock, overrides, years, treated, base[:, :, i])
+        lo, hi = r.late_ci
+        rows.append(
+            dict(
+                region=shock.region,
+                share_start=float(base[:, 0, i].mean()),
+                share_end=float(base[:, -1, i].mean()),
+                peak=r.peak,
+                late=r.late_mean,
+                late_lo=lo,
+                late_hi=hi,
+                ratio=r.ratio,
+                lasting=r.lasting,
+            )
+        )
+    return pd.DataFrame(rows).sort_values("ratio", ascending=False, ignore_index=True)
 
 
 def loop_attribution(

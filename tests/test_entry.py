@@ -1,4 +1,5 @@
-"""Entry and FDI that respond: free entry (D3a), chain reaction (D3b), cluster benefits (D3c)."""
+"""Entry and FDI that respond: free entry (D3a), chain reaction (D3b), cluster benefits (D3c),
+investors following investors to where they went (D3d)."""
 
 import numpy as np
 import pytest
@@ -100,6 +101,56 @@ def test_more_fdi_last_year_brings_more_fdi_this_year(small_path):
     f = m.firms
     last = f.view("foreign") & (f.view("entry_year") == 2012)
     assert m.fdi_last[0] >= last.sum() > 0  # some of them may have exited since
+
+
+def test_following_investors_raises_the_pull_of_regions_with_more_of_them():
+    # D3d, the equation: the utility rises with the foreign firms already there, by the
+    # log of one plus their number; off at 0; the logit shifts towards such a location.
+    assert np.array_equal(dyn.follow_investors(np.array([0, 5, 50]), 0.0), np.zeros(3))
+    pull = dyn.follow_investors(np.array([0, 5, 50]), 0.8)
+    assert pull[0] == 0.0 and 0 < pull[1] < pull[2]
+    assert pull[2] - pull[1] == pytest.approx(0.8 * np.log(51 / 6))
+    log_v = np.log(np.array([100.0, 100.0, 100.0]))
+
+    def share_of_last(follow):
+        rng = np.random.default_rng(3)
+        return (dyn.choose_locations(rng, log_v, 4.0, 20_000, follow) == 2).mean()
+
+    assert share_of_last(None) == pytest.approx(1 / 3, abs=0.02)
+    assert share_of_last(pull) > 0.8  # exp(0.8 log 51) against exp(0.8 log 6) and 1
+    closed = np.array([np.log(100.0), -np.inf, np.log(100.0)])
+    rng = np.random.default_rng(3)
+    assert not (dyn.choose_locations(rng, closed, 4.0, 1000, pull) == 1).any()
+
+
+def test_foreign_entrants_follow_foreign_firms_of_their_sector(small_path, monkeypatch):
+    # D3d in a run: the same model in the same state, told that one region holds many
+    # foreign firms of every sector, sends more of this year's foreign entrants there
+    # when the elasticity is on; the domestic entrants' choices do not depend on it.
+    def entrants_in(region, gamma, foreign):
+        placed = total = 0
+        for seed in (1, 2, 3):
+            m = SEZClusterModel(small_path, policy="no_merge", rng=seed, fdi_entry_rate=0.3)
+            m.run(until=2011)
+            m.params.fdi_follow_elasticity = gamma  # the same state, then one year
+            counts = entry.foreign_firms(m)
+            assert counts.sum() == (m.firms.view("alive") & m.firms.view("foreign")).sum()
+            crowd = np.zeros_like(counts)
+            crowd[:, region] = 200
+            with monkeypatch.context() as patch:
+                patch.setattr(entry, "foreign_firms", lambda model, crowd=crowd: crowd)
+                n0 = m.firms.n
+                m.step()
+            f, n = m.firms, m.firms.n
+            new = slice(n0, n)
+            mine = f.view("foreign")[new] == foreign
+            placed += int((mine & (f.view("region")[new] == region)).sum())
+            total += int(mine.sum())
+        return placed / total
+
+    region = 1
+    assert entrants_in(region, 1.0, True) > entrants_in(region, 0.0, True) + 0.2
+    assert entrants_in(region, 1.0, False) == entrants_in(region, 0.0, False)
 
 
 def _territory_share(path, weight, seeds=(1, 2, 3), **kw):

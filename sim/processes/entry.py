@@ -20,6 +20,7 @@ __all__ = [
     "cluster_territory",
     "enter",
     "expected_profit",
+    "foreign_firms",
     "location_values",
     "place_entrants",
 ]
@@ -45,6 +46,8 @@ def enter(model: SEZClusterModel, year: int) -> None:
     w_fdi = w_fdi / w_fdi.sum()
     if model.policy.cluster_channels and p.cluster_benefit_weight > 0:
         entry.cluster_gain = cluster_gains(model)
+    if p.fdi_follow_elasticity > 0:
+        entry.foreign_firms = foreign_firms(model)
     mean_dom, mean_fdi = p.entry_rate * n_prod, p.fdi_entry_rate * n_prod
     if p.entry_profit_elasticity > 0:
         for foreign, weights in ((False, w_dom), (True, w_fdi)):
@@ -78,6 +81,15 @@ def enter(model: SEZClusterModel, year: int) -> None:
         )
     model.scouted_investors[:] = 0
     model.fdi_last = (n_foreign, p.fdi_entry_rate * n_prod)
+
+
+def foreign_firms(model: SEZClusterModel) -> np.ndarray:
+    """(K, R) live foreign firms (producers and projects) by sector and region (D3d)."""
+    f = model.firms
+    live = f.view("alive") & f.view("foreign")
+    cell = f.view("sector")[live] * model.n_regions + f.view("region")[live]
+    counts = np.bincount(cell, minlength=model.n_sectors * model.n_regions)
+    return counts.reshape(model.n_sectors, model.n_regions)
 
 
 def cluster_gains(model: SEZClusterModel) -> np.ndarray:
@@ -247,7 +259,11 @@ def place_entrants(
             v_zone = np.where(np.arange(model.n_sezs) == anchor, v_zone, -np.inf)
     values = np.concatenate([v_out, v_zone])
     log_v = np.where(values > 0, np.log(np.where(values > 0, values, 1.0)), -np.inf)
-    choice = dyn.choose_locations(model.rng, log_v, p.location_choice_beta, n)
+    follow = None
+    if foreign and entry.foreign_firms is not None:  # D3d: investors follow investors
+        here = entry.foreign_firms[k, np.concatenate([np.arange(n_r), t.sez_region])]
+        follow = dyn.follow_investors(here, p.fdi_follow_elasticity)
+    choice = dyn.choose_locations(model.rng, log_v, p.location_choice_beta, n, follow)
     if choice.size == 0:
         return 0
     zone = np.where(choice >= n_r, choice - n_r, -1)
@@ -333,6 +349,9 @@ class EntryBook:
         self._merged: dict[int, set[int]] = model.entry_tables[2]
         #: (C, R) log gain of joining each cluster in each region (D3c); None: not valued
         self.cluster_gain: np.ndarray | None = None
+        #: (K, R) foreign firms by sector and region at the start of the year (D3d);
+        #: None: not followed
+        self.foreign_firms: np.ndarray | None = None
 
     def producers(self, k: int) -> np.ndarray:
         """Rows of the producing firms of sector k, in row order."""
