@@ -777,6 +777,10 @@ def decompose(
     seed: Annotated[int, typer.Option(min=0, help="Base seed; replication k uses seed+k.")] = 1,
     out: Annotated[Path | None, typer.Option(help="Output folder.")] = None,
     resume: Annotated[bool, typer.Option(help="Complete an interrupted decomposition.")] = False,
+    overwrite: Annotated[
+        bool,
+        typer.Option(help="Replace the results in --out (e.g. of an older code version)."),
+    ] = False,
 ) -> None:
     """The synergy of merging by channel: exact Shapley values over the 2^n channel arms."""
     from sim.experiments.decompose import (
@@ -784,7 +788,7 @@ def decompose(
         decomposition_table,
         plot_waterfalls,
     )
-    from sim.experiments.store import ResultStore
+    from sim.experiments.store import ResultStore, StoreError
     from sim.parameters import CHANNELS
 
     wanted_channels = tuple(c.strip() for c in channels.split(",") if c.strip())
@@ -813,6 +817,14 @@ def decompose(
         channels=wanted_channels,
     )
     out = out or Path("results") / f"decompose-{scenario.stem}"
+    if overwrite and resume:
+        _fail("--overwrite and --resume: choose one (replace the results, or complete them)")
+    if overwrite and ResultStore(out).manifest_path.exists():
+        try:
+            with ResultStore(out).lock():  # never under a writer's feet
+                ResultStore(out).erase()
+        except StoreError as e:
+            _fail(str(e))
     _execute(exp, scenario.resolve(), out, workers, "local", None, resume=resume)
     results = ResultStore(out).results()
     table = decomposition_table(results, names, wanted_years, wanted_channels)
