@@ -666,6 +666,13 @@ def compare(
             "parameter draw, so the synergy's interval includes parameter uncertainty.",
         ),
     ] = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            help="Override for every run: parameter=value or dotted.path=value (repeatable).",
+        ),
+    ] = None,
 ) -> None:
     """Merge vs no-merge (and heterodox) with common random numbers: synergy table + report."""
     from sim.experiments.analysis import synergy_table
@@ -675,7 +682,8 @@ def compare(
     if discovery is not None and not (discovery / "discovery" / "discovery.json").is_file():
         _fail(f"--discovery: {discovery} holds no scenario discovery results; run sezsim discover")
     try:
-        spec = load_scenario(scenario)
+        fixed = _overrides(set_)
+        spec = load_scenario(scenario, overrides=fixed or None)
     except ScenarioError as e:
         _fail(str(e))
     _check_out(out)
@@ -707,6 +715,7 @@ def compare(
         indicators=INDICATORS.names,
         scopes=["national", "region", "sez", "cluster"],
         years=wanted,
+        fixed=fixed,
         posterior=str(posterior_file.resolve()) if posterior_file is not None else None,
         posterior_seed=seed,
         posterior_version=_posterior_version(posterior_file),

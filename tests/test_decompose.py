@@ -92,7 +92,8 @@ def test_decompose_overwrite_replaces_a_stale_store_and_refuses_with_resume(smal
     # replaced by --overwrite; asking for both is a one-line error.
     out = tmp_path / "dec"
     args = ["decompose", str(small_path), "--out", str(out), "--replications", "2",
-            "--years", "2013", "--indicators", "taxes", "--channels", "finance", "--workers", "1"]  # fmt: skip
+            "--years", "2013", "--indicators", "taxes", "--channels", "finance",
+            "--workers", "1"]  # fmt: skip
     assert CliRunner().invoke(app, args).exit_code == 0
     manifest = json.loads((out / "manifest.json").read_text())
     manifest["code_version"] = "older"
