@@ -37,9 +37,11 @@ run: install
 
 # The synergy by channel (16 arms x 40 replications, about 2.5 min on 2 idle cores), then
 # the compare report again with the channels in it (after make run: its store is reused,
-# no run is repeated).
+# no run is repeated). An interrupted decomposition is completed; after a code change
+# the stored one is refused, and `make decompose FRESH=1` replaces it.
 decompose: install
-	$(VENV)/bin/sezsim decompose scenarios/kazakhstan.yaml --out results/decompose-kazakhstan --resume
+	$(VENV)/bin/sezsim decompose scenarios/kazakhstan.yaml --out results/decompose-kazakhstan \
+		$(if $(FRESH),--overwrite,--resume)
 	$(VENV)/bin/sezsim compare scenarios/kazakhstan.yaml --replications $(REPLICATIONS) \
 		--out results/compare-kazakhstan --discovery results/discover_merge \
 		--decomposition results/decompose-kazakhstan

@@ -666,6 +666,13 @@ def compare(
             "parameter draw, so the synergy's interval includes parameter uncertainty.",
         ),
     ] = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            help="Override for every run: parameter=value or dotted.path=value (repeatable).",
+        ),
+    ] = None,
 ) -> None:
     """Merge vs no-merge (and heterodox) with common random numbers: synergy table + report."""
     from sim.experiments.analysis import synergy_table
@@ -675,7 +682,8 @@ def compare(
     if discovery is not None and not (discovery / "discovery" / "discovery.json").is_file():
         _fail(f"--discovery: {discovery} holds no scenario discovery results; run sezsim discover")
     try:
-        spec = load_scenario(scenario)
+        fixed = _overrides(set_)
+        spec = load_scenario(scenario, overrides=fixed or None)
     except ScenarioError as e:
         _fail(str(e))
     _check_out(out)
@@ -707,6 +715,7 @@ def compare(
         indicators=INDICATORS.names,
         scopes=["national", "region", "sez", "cluster"],
         years=wanted,
+        fixed=fixed,
         posterior=str(posterior_file.resolve()) if posterior_file is not None else None,
         posterior_seed=seed,
         posterior_version=_posterior_version(posterior_file),
@@ -777,6 +786,10 @@ def decompose(
     seed: Annotated[int, typer.Option(min=0, help="Base seed; replication k uses seed+k.")] = 1,
     out: Annotated[Path | None, typer.Option(help="Output folder.")] = None,
     resume: Annotated[bool, typer.Option(help="Complete an interrupted decomposition.")] = False,
+    overwrite: Annotated[
+        bool,
+        typer.Option(help="Replace the results in --out (e.g. of an older code version)."),
+    ] = False,
 ) -> None:
     """The synergy of merging by channel: exact Shapley values over the 2^n channel arms."""
     from sim.experiments.decompose import (
@@ -784,7 +797,7 @@ def decompose(
         decomposition_table,
         plot_waterfalls,
     )
-    from sim.experiments.store import ResultStore
+    from sim.experiments.store import ResultStore, StoreError
     from sim.parameters import CHANNELS
 
     wanted_channels = tuple(c.strip() for c in channels.split(",") if c.strip())
@@ -813,6 +826,14 @@ def decompose(
         channels=wanted_channels,
     )
     out = out or Path("results") / f"decompose-{scenario.stem}"
+    if overwrite and resume:
+        _fail("--overwrite and --resume: choose one (replace the results, or complete them)")
+    if overwrite and ResultStore(out).manifest_path.exists():
+        try:
+            with ResultStore(out).lock():  # never under a writer's feet
+                ResultStore(out).erase()
+        except StoreError as e:
+            _fail(str(e))
     _execute(exp, scenario.resolve(), out, workers, "local", None, resume=resume)
     results = ResultStore(out).results()
     table = decomposition_table(results, names, wanted_years, wanted_channels)

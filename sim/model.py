@@ -181,6 +181,12 @@ class SEZClusterModel(mesa.Model):
         self.labour_force, self.immobile_income = labour.initial_labour(t, p)
         self.wages = np.full(self.n_regions, p.wage)
         self.world_scale = np.zeros(self.n_sectors)  # fixed at start-up (M6)
+        #: (K,) export supply index the scale is measured against, fixed at start-up (M6a)
+        self.export_reference = np.zeros(self.n_sectors)
+        #: Kazakh exporters of a sector share the world's demand for its varieties (M6a)
+        self.export_nest = p.export_armington_elasticity is not None
+        #: (K,) this year's world demand for a variety per unit of p^(1-sigma) phi^w (M6)
+        self.export_demand = np.zeros(self.n_sectors)
 
         self.firms = FirmTable(capacity=4096)
         self.firm_agents = FirmAgents(self)
@@ -285,7 +291,7 @@ class SEZClusterModel(mesa.Model):
         for _ in range(_BASELINE_ITERATIONS):
             before, cost_before = self.emp_kr, self.input_cost
             firm_prices = markets.prices(self)  # the same for both: computed once
-            self.world_scale = markets.world_demand_scale(self, firm_prices)
+            self.world_scale, self.export_reference = markets.world_demand_scale(self, firm_prices)
             markets.produce_and_trade(self, self.year, firm_prices)
             markets.fix_input_reference(self)  # M8: the start-up economy's input prices
             settled = cost_before is None or np.allclose(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 __all__ = ["CHANNELS", "ModelParameters", "parameter_table"]
 
@@ -75,6 +75,22 @@ class ModelParameters(BaseModel):
         "Freeness of trade (phi) between a region and the world market.",
         ge=0.0,
         le=1.0,
+    )
+    export_armington_elasticity: float | None = _p(
+        None,
+        "1",
+        "assumption (A96): unset by default (no nest, the model as calibrated). Estimates "
+        "of the elasticity between home and foreign goods lie in 2.5-5.1, median 3.8 "
+        "(meta-analysis of 3,524 estimates, Bajzik et al. 2020); the macro elasticity is "
+        "often below the micro one, near 1 for half of goods (Feenstra et al. 2018); 2.5 "
+        "(the range's low end, below sigma) is the value to try",
+        "Elasticity of substitution, in world demand, between Kazakhstan's composite of a "
+        "sector's varieties and the rest of the world's supply (outer Armington nest, "
+        "M6a): below sigma, a sector's Kazakh exporters share the world's demand for its "
+        "Kazakh varieties, so each sells less as more of them export; unset: sigma, no "
+        "nest (each variety faces a fixed world price index, M6).",
+        gt=0.0,
+        le=20.0,
     )
     intermediate_share: float = _p(
         0.3,
@@ -330,6 +346,18 @@ class ModelParameters(BaseModel):
         "the number the base rate expected (D3b; 0: off).",
         ge=0.0,
         le=0.95,
+    )
+    fdi_follow_elasticity: float = _p(
+        0.0,
+        "1",
+        "assumption (A97): off by default; Head, Ries & Swenson (1995) find foreign "
+        "investors drawn to states with more earlier investors of their industry; the "
+        "magnitude is assumed",
+        "Conditional-logit coefficient of a foreign entrant's location choice on log(1 + "
+        "foreign firms of its sector in the region) (D3d: investors follow investors to "
+        "where they went; 0: off).",
+        ge=0.0,
+        le=3.0,
     )
     cluster_benefit_weight: float = _p(
         0.0,
@@ -746,6 +774,17 @@ class ModelParameters(BaseModel):
         ge=0.0,
         le=1.0,
     )
+
+    @model_validator(mode="after")
+    def _nest_not_above_sigma(self) -> ModelParameters:
+        # M6a: an outer elasticity above the inner one would raise each exporter's
+        # demand as more Kazakh exporters enter (entry would feed on itself).
+        eta = self.export_armington_elasticity
+        if eta is not None and eta > self.sigma:
+            raise ValueError(
+                f"export_armington_elasticity ({eta}) must not exceed sigma ({self.sigma})"
+            )
+        return self
 
     @field_validator("merge_channels")
     @classmethod

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 
 import numpy as np
 import pytest
@@ -84,3 +85,24 @@ def test_decompose_rejects_unknown_names_in_one_line(small_path, tmp_path, args,
     assert result.exit_code == 2
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+def test_decompose_overwrite_replaces_a_stale_store_and_refuses_with_resume(small_path, tmp_path):
+    # A store of another code version is refused by --resume (nothing is lost) and
+    # replaced by --overwrite; asking for both is a one-line error.
+    out = tmp_path / "dec"
+    args = ["decompose", str(small_path), "--out", str(out), "--replications", "2",
+            "--years", "2013", "--indicators", "taxes", "--channels", "finance",
+            "--workers", "1"]  # fmt: skip
+    assert CliRunner().invoke(app, args).exit_code == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest["code_version"] = "older"
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    stale = CliRunner().invoke(app, [*args, "--resume"])
+    assert stale.exit_code == 2 and "different code version" in stale.output
+    both = CliRunner().invoke(app, [*args, "--resume", "--overwrite"])
+    assert both.exit_code == 2 and "choose one" in both.output
+    fresh = CliRunner().invoke(app, [*args, "--overwrite"])
+    assert fresh.exit_code == 0, fresh.output
+    assert json.loads((out / "manifest.json").read_text())["code_version"] != "older"
+    assert (out / "decomposition.csv").exists()

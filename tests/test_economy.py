@@ -192,6 +192,62 @@ def test_registration_gain_rises_with_relief_and_zone_productivity():
     assert (gain(0.25, 0.05, 0.0, 0.0) > 0).all()  # infrastructure and labour pooling
 
 
+# ------------------------------------------------- exports and the Armington nest (M6, M6a)
+def test_export_demand_without_a_nest_is_the_fixed_scale_grown():
+    # M6: with no nest (eta unset) every variety faces a fixed world price index.
+    scale, supply = np.array([2.0, 0.5]), np.array([10.0, 40.0])
+    plain = market.export_demand(scale, 1.03**5, 4.0)
+    assert np.array_equal(plain, scale * 1.03**5)
+    assert np.array_equal(plain, market.export_demand(scale, 1.03**5, 4.0, None, supply, supply))
+    # eta = sigma is the same model, bit for bit.
+    assert np.array_equal(plain, market.export_demand(scale, 1.03**5, 4.0, 4.0, 3 * supply, supply))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.floats(1.5, 8.0),
+    st.floats(0.05, 1.0),
+    st.floats(0.2, 5.0),
+    st.floats(1.01, 4.0),
+)
+def test_more_kazakh_exporters_lower_each_ones_export_demand(sigma, eta_share, base, more):
+    # M6a: below sigma, a sector's exporters share the world's demand for its Kazakh
+    # varieties: each sells less as the sector's export supply index grows; the world
+    # spends D g (B / B0)^((eta - 1)/(sigma - 1)) on the composite (closed form).
+    eta = eta_share * sigma
+    scale, growth = np.array([3.0]), 1.2
+    b0 = np.array([base])
+    before = market.export_demand(scale, growth, sigma, eta, b0, b0)
+    after = market.export_demand(scale, growth, sigma, eta, b0 * more, b0)
+    assert before[0] == pytest.approx(3.0 * 1.2)  # at the start-up supply: the scale
+    if eta < sigma:
+        assert after[0] < before[0]
+    spent = after[0] * b0[0] * more  # the world's spending on Kazakh sector k
+    world = scale[0] * b0[0] * growth  # D_k (1 + g)^t
+    assert spent == pytest.approx(world * more ** ((eta - 1) / (sigma - 1)), rel=1e-12)
+
+
+def test_unit_outer_elasticity_fixes_what_the_world_spends_on_kazakh_varieties():
+    # eta = 1 (Cobb-Douglas outer nest): the world spends D_k (1 + g)^t on Kazakhstan's
+    # sector k whatever its supply, so twice the exporters sell half as much each.
+    scale, b0 = np.array([2.0, 1.0]), np.array([5.0, 5.0])
+    supply = np.array([10.0, 5.0])
+    d = market.export_demand(scale, 1.0, 4.0, 1.0, supply, b0)
+    assert d * supply == pytest.approx(scale * b0)
+    # A sector without exporters now (or at the start) keeps its scale: no division by 0.
+    none = market.export_demand(scale, 1.0, 4.0, 1.0, np.array([0.0, 5.0]), b0)
+    assert none[0] == scale[0] and np.isfinite(none).all()
+
+
+def test_export_supply_sums_exporters_by_sector():
+    p1s = np.array([1.0, 2.0, 4.0, 8.0])
+    phi_w = np.array([0.5, 0.5, 0.25, 1.0])
+    exporter = np.array([True, False, True, True])
+    sector = np.array([0, 0, 1, 1])
+    b = market.export_supply(p1s, phi_w, exporter, sector, 3)
+    assert b.tolist() == [0.5, 1.0 + 8.0, 0.0]
+
+
 # ------------------------------------------------- input-output linkages (M8, M9)
 def _two_sector_pair():
     """Sector 0 buys from sector 1 and vice versa (one related pair), two regions."""

@@ -458,6 +458,34 @@ def test_compare_command_prints_synergy_and_writes_report(tmp_path):
     assert shown.returncode == 0 and "9 ok, 0 failed, 0 missing of 9" in shown.stdout
 
 
+def test_compare_set_overrides_a_parameter_in_every_run(tmp_path):
+    # --set applies to every run of the comparison (the experiment's `fixed`), is kept in
+    # the store's manifest, and a bad value is refused in one line, as for `sezsim run`.
+    from typer.testing import CliRunner
+
+    from sim.cli import app
+
+    def compare(out, *extra):
+        args = ["compare", str(SMALL), "--replications", "2", "--workers", "1", "--until",
+                "2016", "--policies", "merge,no_merge", "--out", str(out), *extra]  # fmt: skip
+        return CliRunner().invoke(app, args)
+
+    assert compare(tmp_path / "plain").exit_code == 0
+    r = compare(tmp_path / "loop", "--set", "agglomeration_elasticity=0.08")
+    assert r.exit_code == 0, r.output
+    assert ResultStore(tmp_path / "loop").manifest()["experiment"]["fixed"] == {
+        "agglomeration_elasticity": 0.08
+    }
+    plain, loop = (ResultStore(tmp_path / x).results() for x in ("plain", "loop"))
+    pick = ["scope", "name", "policy", "replication", "year"]
+    a = plain.sort_values(pick)["turnover"].to_numpy()
+    b = loop.sort_values(pick)["turnover"].to_numpy()
+    assert a.shape == b.shape and not np.allclose(a, b)
+    bad = compare(tmp_path / "bad", "--set", "agglomeration_elasticity=2")
+    assert bad.exit_code == 2 and "agglomeration_elasticity" in bad.output
+    assert "Traceback" not in bad.output
+
+
 def test_sensitivity_experiment_reports_indices(tmp_path):
     p = tmp_path / "sobol.yaml"
     p.write_text(

@@ -537,6 +537,52 @@ def test_differentiated_benefits_matter_on_kazakhstan_through_the_value_chain():
     assert np.array_equal(table("merge", **off), table(flat, **off), equal_nan=True)
 
 
+# ------------------------------------------------- exports and the Armington nest (M6a)
+def _incumbents_exports(small_path, eta, count):
+    """Exports of the start-up exporters of metal (sector 0) after one market stage,
+    with ``count`` more metal exporters in the south (region 1)."""
+    from sim.processes import markets, privileges
+
+    m = SEZClusterModel(small_path, policy="no_merge", rng=3, export_armington_elasticity=eta)
+    f = m.firms
+    n0 = f.n
+    incumbents = f.view("exporter")[:n0] & (f.view("sector")[:n0] == 0)
+    if count:
+        m.add_firms(
+            count, status=PRODUCING, sector=0, region=1, sez=-1, cluster=-1, exporter=True,
+            log_q=np.zeros(count), entry_year=m.year,
+        )  # fmt: skip
+    privileges.grant_privileges(m)
+    markets.produce_and_trade(m, m.year)
+    return f.view("exports")[:n0][incumbents], m
+
+
+@pytest.mark.parametrize("eta", [1.0, 2.5])
+def test_more_kazakh_exporters_lower_each_exporters_sales_with_the_nest(small_path, eta):
+    # M6a: 40 more metal exporters share the world's demand for Kazakh metal, so each
+    # start-up exporter sells less abroad, and an entrant expects less (D3a reads the
+    # same export demand); without the nest (M6) their exports do not change.
+    base, m0 = _incumbents_exports(small_path, eta, 0)
+    more, m1 = _incumbents_exports(small_path, eta, 40)
+    assert base.size and (more < base).all()
+    assert m1.export_demand[0] < m0.export_demand[0]
+    assert m1.export_demand[1] == pytest.approx(m0.export_demand[1], rel=1e-12)
+    off_base, _ = _incumbents_exports(small_path, None, 0)
+    off_more, _ = _incumbents_exports(small_path, None, 40)
+    assert np.array_equal(off_more, off_base)
+    # The start-up economy sells the scenario's world demand, nest or not.
+    start = SEZClusterModel(small_path, rng=4, export_armington_elasticity=eta)
+    world_demand = sum(s.world_demand for s in start.spec.sectors)
+    assert start.firms.view("exports").sum() == pytest.approx(world_demand, rel=1e-9)
+
+
+def test_outer_elasticity_above_sigma_is_refused(small_path):
+    from sim.scenario import ScenarioError
+
+    with pytest.raises(ScenarioError, match="must not exceed sigma"):
+        SEZClusterModel(small_path, export_armington_elasticity=5.0)
+
+
 # ------------------------------------------------- input-output linkages (M8, M9)
 def _with_extra_firms(small_path, share, sector, region, count=40):
     """The start-up economy of the small scenario, with ``count`` more producers of

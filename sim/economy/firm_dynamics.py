@@ -24,6 +24,7 @@ __all__ = [
     "exits",
     "expected_entrant_value",
     "firm_sizes",
+    "follow_investors",
     "free_entry",
     "group_rows",
     "hazard_draws",
@@ -349,10 +350,31 @@ def chain_reaction(foreign_entrants_last: float, base_last: float, elasticity: f
     return ((1.0 + foreign_entrants_last) / (1.0 + base_last)) ** elasticity
 
 
+def follow_investors(foreign_firms: np.ndarray, elasticity: float) -> np.ndarray:
+    """Utility of following the foreign investors already at a location  (D3d).
+
+    ``gamma log(1 + N^f_kr)``: a foreign entrant of sector k values a location by the
+    number of foreign firms of its sector in the location's region at the start of the
+    year (producers and projects), on top of its expected profit; gamma =
+    ``fdi_follow_elasticity`` is the coefficient of the conditional logit of location
+    choice on that count (Head, Ries & Swenson 1995: investors follow investors of their
+    own industry), 0 switches it off. The regional form of Mathews' chain reaction
+    (paper 2), where D3b is the national one.
+    """
+    return elasticity * np.log1p(foreign_firms)
+
+
 def choose_locations(
-    rng: np.random.Generator, log_value: np.ndarray, beta: float, n: int
+    rng: np.random.Generator,
+    log_value: np.ndarray,
+    beta: float,
+    n: int,
+    follow: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Draw n location choices from a logit over log expected values  (D3).
+    """Draw n location choices from a logit over log expected values  (D3, D3d).
+
+    ``P_l ∝ exp(beta log v_l + follow_l)``; ``follow`` is the utility of following the
+    investors already at a location (:func:`follow_investors`, D3d), None for none.
 
     Args:
         rng: generator.
@@ -360,6 +382,7 @@ def choose_locations(
             marks a location that is closed or full.
         beta: logit sensitivity.
         n: number of entrants.
+        follow: (L,) extra utility of each location, or None.
 
     Returns:
         (n,) indices into log_value.
@@ -367,6 +390,12 @@ def choose_locations(
     finite = np.isfinite(log_value)
     if n == 0 or not finite.any():
         return np.empty(0, dtype=np.int64)
+    if follow is not None:
+        u = np.where(finite, beta * log_value + follow, -np.inf)
+        u -= u[finite].max()
+        p = np.exp(u)
+        p /= p.sum()
+        return categorical_draws(rng, p, n)
     u = np.where(finite, beta * (log_value - log_value[finite].max()), -np.inf)
     p = np.exp(u)
     p /= p.sum()

@@ -9,6 +9,8 @@ input-output block of Venables 1996 and Krugman & Venables 1995): a CES composit
 those sectors' varieties, whose price index lowers the mill price where suppliers are
 near (forward, cost linkage) and whose spending adds to the suppliers' market access
 where buyers are (backward, demand linkage).
+Exports face the world's demand for Kazakhstan's varieties of each sector (M6), which,
+with an outer Armington nest (M6a), Kazakh exporters of a sector share.
 All functions work on whole arrays: cost is O(firms + sectors * regions**2).
 """
 
@@ -19,6 +21,8 @@ from numba import njit
 
 __all__ = [
     "equilibrium_expenditure",
+    "export_demand",
+    "export_supply",
     "firm_accounts",
     "freeness_matrix",
     "input_cost_factor",
@@ -272,6 +276,77 @@ def labour_rationing(labour_force: np.ndarray, demand: np.ndarray) -> np.ndarray
     )
 
 
+def export_supply(
+    p1s: np.ndarray,
+    world_freeness: np.ndarray,
+    exporter: np.ndarray,
+    sector: np.ndarray,
+    n_sectors: int,
+) -> np.ndarray:
+    """Export supply index of each sector, ``B_k = sum p_i^(1-sigma) phi^w_i``  (M6).
+
+    The sum runs over the sector's exporters: ``B_k^(1/(1-sigma))`` is the price index,
+    on the world market, of Kazakhstan's composite of sector k's varieties.
+
+    Args:
+        p1s: (N,) ``p_i^(1-sigma)``, 0 for firms that do not produce.
+        world_freeness: (N,) world freeness ``phi^w_i`` of each firm.
+        exporter: (N,) bool.
+        sector: (N,) sector index.
+        n_sectors: K.
+
+    Returns:
+        (K,) ``B_k``.
+    """
+    weights = p1s * world_freeness * exporter
+    return np.bincount(sector, weights=weights, minlength=n_sectors)
+
+
+def export_demand(
+    scale: np.ndarray,
+    growth: float,
+    sigma: float,
+    nest_elasticity: float | None = None,
+    supply: np.ndarray | None = None,
+    reference: np.ndarray | None = None,
+) -> np.ndarray:
+    """World demand for a Kazakh variety per unit of ``p^(1-sigma) phi^w``  (M6, M6a).
+
+    An exporter sells ``X_i = p_i^(1-sigma) phi^w_i d_k``, with
+
+    ``d_k = s_k (1 + g_w)^(t - t0) (B_k / B_k0)^((eta - sigma) / (sigma - 1))``.
+
+    The world spends ``E^X_k = D_k (1 + g_w)^(t - t0) (B_k / B_k0)^((eta - 1) /
+    (sigma - 1))`` on Kazakhstan's composite of sector k (an outer CES nest with
+    elasticity eta between it and the rest of the world's supply, whose price index
+    does not move: a small share of world demand; Armington 1969, Feenstra et al.
+    2018), and each exporter takes the share ``p_i^(1-sigma) phi^w_i / B_k`` of it;
+    ``s_k = D_k / B_k0`` is the start-up scale. With eta < sigma, each exporter's demand
+    falls as the sector's Kazakh exporters grow in number or productivity; eta = sigma
+    (or no ``supply``) is no nest: every variety faces a fixed world price index (M6).
+    A sector without exporters this year (``B_k`` = 0) or at the start keeps ``s_k``
+    growing with world demand.
+
+    Args:
+        scale: (K,) ``s_k``, fixed at start-up.
+        growth: ``(1 + g_w)^(t - t0)``, world demand growth since the start.
+        sigma: elasticity of substitution between varieties (the inner nest).
+        nest_elasticity: eta, between Kazakhstan's composite and the rest of the world
+            (``export_armington_elasticity``); None: no nest.
+        supply: (K,) this year's export supply index ``B_k`` (:func:`export_supply`).
+        reference: (K,) its start-up value ``B_k0``.
+
+    Returns:
+        (K,) ``d_k``, million currency units per year per unit of ``p^(1-sigma) phi^w``.
+    """
+    demand = scale * growth
+    if nest_elasticity is None or supply is None or reference is None:
+        return demand
+    held = (supply > 0) & (reference > 0)
+    ratio = np.divide(supply, reference, out=np.ones_like(supply), where=held)
+    return demand * ratio ** ((nest_elasticity - sigma) / (sigma - 1.0))
+
+
 # ---------------------------------------------------------------- per-firm passes
 # The passes below run over every firm once a year; numpy would need one temporary per
 # operation, so each is one loop compiled by Numba (no fastmath: IEEE operations in the
@@ -297,7 +372,7 @@ def trade_flows(
 
     ``A_c = sum p_i^(1-sigma)`` over the firms of (sector, region) cell c, and
     ``A^dom_c`` over its domestic firms; exports of firm i,
-    ``X_i = p_i^(1-sigma) phi^w_i s_k`` for exporters (0 otherwise), are written into
+    ``X_i = p_i^(1-sigma) phi^w_i d_k`` for exporters (0 otherwise), are written into
     ``exports``; export profit of domestic firms by region is ``sum X_i / sigma``.
 
     Args:
@@ -308,7 +383,7 @@ def trade_flows(
         cell: (N,) ``sector * R + region``.
         sector: (N,) sector index.
         region: (N,) region index.
-        scale: (K,) world demand scale ``s_k`` this year.
+        scale: (K,) world demand ``d_k`` for a variety this year (:func:`export_demand`).
         sigma: elasticity of substitution.
         n_cells: K * R.
         n_regions: R.

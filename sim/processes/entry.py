@@ -20,6 +20,7 @@ __all__ = [
     "cluster_territory",
     "enter",
     "expected_profit",
+    "foreign_firms",
     "location_values",
     "outside_values",
     "place_entrants",
@@ -46,11 +47,13 @@ def enter(model: SEZClusterModel, year: int) -> None:
     w_fdi = w_fdi / w_fdi.sum()
     if model.policy.cluster_channels and p.cluster_benefit_weight > 0:
         entry.cluster_gain = cluster_gains(model)
+    if p.fdi_follow_elasticity > 0:
+        entry.foreign_firms = foreign_firms(model)
     mean_dom, mean_fdi = p.entry_rate * n_prod, p.fdi_entry_rate * n_prod
     if p.entry_profit_elasticity > 0:
         for foreign, weights in ((False, w_dom), (True, w_fdi)):
             pressure = dyn.free_entry(
-                expected_profit(model, entry, weights, foreign, year),
+                expected_profit(model, entry, weights, foreign),
                 p.entry_cost,
                 p.entry_profit_elasticity,
             )
@@ -82,6 +85,15 @@ def enter(model: SEZClusterModel, year: int) -> None:
     model.fdi_last = (n_foreign, p.fdi_entry_rate * n_prod)
 
 
+def foreign_firms(model: SEZClusterModel) -> np.ndarray:
+    """(K, R) live foreign firms (producers and projects) by sector and region (D3d)."""
+    f = model.firms
+    live = f.view("alive") & f.view("foreign")
+    cell = f.view("sector")[live] * model.n_regions + f.view("region")[live]
+    counts = np.bincount(cell, minlength=model.n_sectors * model.n_regions)
+    return counts.reshape(model.n_sectors, model.n_regions)
+
+
 def cluster_gains(model: SEZClusterModel) -> np.ndarray:
     """(C, R) expected log-productivity gain of joining each cluster in each region (D3c).
 
@@ -110,17 +122,18 @@ def cluster_gains(model: SEZClusterModel) -> np.ndarray:
 
 
 def expected_profit(
-    model: SEZClusterModel, entry: EntryBook, weights: np.ndarray, foreign: bool, year: int
+    model: SEZClusterModel, entry: EntryBook, weights: np.ndarray, foreign: bool
 ) -> float:
     """Expected after-tax real profit of an entrant, over sectors and locations (D3a).
 
     The sectors' weights are the entrants' sector probabilities; within a sector, the
-    logit-weighted mean of the location values (D3) of a unit-efficiency entrant.
+    logit-weighted mean of the location values (D3) of a unit-efficiency entrant, whose
+    expected exports are those the market stage's export demand gives it (M6, M6a).
     """
     beta = model.params.location_choice_beta
     total = 0.0
     for k in np.flatnonzero(weights):
-        _, v_out, _, v_zone = location_values(model, entry, int(k), foreign, year)
+        _, v_out, _, v_zone = location_values(model, entry, int(k), foreign)
         total += weights[k] * dyn.expected_entrant_value(np.concatenate([v_out, v_zone]), beta)
     return total
 
@@ -141,14 +154,17 @@ def cluster_territory(
 
 
 def location_values(
-    model: SEZClusterModel, entry: EntryBook, k: int, foreign: bool, year: int
+    model: SEZClusterModel, entry: EntryBook, k: int, foreign: bool
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Revenue and value of every location for a unit-efficiency entrant of sector k (D3).
 
     Each location (a region outside the zones, or an open zone that admits the sector
     and has land left) is valued by the expected after-tax real profit of a
     unit-efficiency firm; where the entrant would join a cluster, with its expected
-    benefits less the integrator's fee (D3c, when ``cluster_benefit_weight`` > 0).
+    benefits less the integrator's fee (D3c, when ``cluster_benefit_weight`` > 0). Its
+    exports are valued at this year's world demand for a variety of sector k,
+    ``model.export_demand`` (M6, M6a: the one the market stage sold the exporters'
+    output at), so free entry (D3a) and the market use the same equation.
 
     Returns:
         ``rev_out``, ``v_out``: (R,) revenue and value outside the zones;
@@ -158,11 +174,10 @@ def location_values(
     sigma = p.sigma
     open_ = model.government.sez_open
     e = 1.0 if foreign else p.domestic_exporter_share
-    growth = (1.0 + p.world_demand_growth) ** (year - model.spec.start_year)
-    x_k = float(model.world_scale[k]) * growth
+    x_k = float(model.export_demand[k])
     # Locations: regions (outside SEZs), then zones.
     unit = model.unit_revenue[k]
-    rev_outside, v_outside = entry.outside_values(foreign, year)
+    rev_outside, v_outside = entry.outside_values(foreign)
     rev_out, v_out = rev_outside[k], v_outside[k]
     taxes = (sigma, p.profit_tax_rate, p.turnover_tax_rate)
     v_zone = np.empty(model.n_sezs)
@@ -212,19 +227,17 @@ def location_values(
     return rev_out, v_out, rev_zone, v_zone
 
 
-def outside_values(
-    model: SEZClusterModel, foreign: bool, year: int
-) -> tuple[np.ndarray, np.ndarray]:
+def outside_values(model: SEZClusterModel, foreign: bool) -> tuple[np.ndarray, np.ndarray]:
     """(K, R) revenue and value outside the zones for a unit-efficiency entrant (D3).
 
     Of every sector in every region, as in :func:`location_values` (which reads them
     from the year's :class:`EntryBook`): the entrant's revenue at the region's market
-    access and world demand (M6), and its after-tax real profit (no relief).
+    access and this year's world demand for a variety (M6, M6a: ``model.export_demand``),
+    and its after-tax real profit (no relief).
     """
     p = model.params
     e = 1.0 if foreign else p.domestic_exporter_share
-    growth = (1.0 + p.world_demand_growth) ** (year - model.spec.start_year)
-    x = (model.world_scale * growth)[:, None]
+    x = model.export_demand[:, None]
     rev = dyn.entrant_revenue(model.unit_revenue, model.access, e, p.world_trade_freeness, x)
     taxes = (p.sigma, p.profit_tax_rate, p.turnover_tax_rate)
     return rev, dyn.location_value(rev, *taxes, 0.0, 0.0, model.price_level)
@@ -250,7 +263,7 @@ def place_entrants(
     """
     p, t, pol = model.params, model.territory, model.policy
     sigma, n_r = p.sigma, model.n_regions
-    rev_out, v_out, rev_zone, v_zone = location_values(model, entry, k, foreign, year)
+    rev_out, v_out, rev_zone, v_zone = location_values(model, entry, k, foreign)
     registered = entry.registered
     if territory is not None:
         regions, zones = cluster_territory(model, territory, "industry")
@@ -267,7 +280,11 @@ def place_entrants(
     values = np.concatenate([v_out, v_zone])
     admissible = values > 0
     log_v = np.where(admissible, np.log(np.where(admissible, values, 1.0)), -np.inf)
-    choice = dyn.choose_locations(model.rng, log_v, p.location_choice_beta, n)
+    follow = None
+    if foreign and entry.foreign_firms is not None:  # D3d: investors follow investors
+        here = entry.foreign_firms[k, np.concatenate([np.arange(n_r), t.sez_region])]
+        follow = dyn.follow_investors(here, p.fdi_follow_elasticity)
+    choice = dyn.choose_locations(model.rng, log_v, p.location_choice_beta, n, follow)
     if choice.size == 0:
         return 0
     # Zones take entrants up to their land capacity; the rest stay outside.
@@ -325,13 +342,16 @@ class EntryBook:
         self._territories: dict[int, np.ndarray] = model.entry_tables[1]
         self._merged: dict[int, set[int]] = model.entry_tables[2]
         self._merged_mask: dict[int, np.ndarray] = {}
-        self._outside: dict[tuple[bool, int], tuple[np.ndarray, np.ndarray]] = {}
+        self._outside: dict[bool, tuple[np.ndarray, np.ndarray]] = {}
         #: knowledge of sector k's producers at the census, then of its booked entrants
         self._knowledge: dict[int, list[np.ndarray]] = {}
         #: entrants placed but not yet in the table (:meth:`book`, :meth:`commit`)
         self._booked: list[tuple] = []
         #: (C, R) log gain of joining each cluster in each region (D3c); None: not valued
         self.cluster_gain: np.ndarray | None = None
+        #: (K, R) foreign firms by sector and region at the start of the year (D3d);
+        #: None: not followed
+        self.foreign_firms: np.ndarray | None = None
 
     def producers(self, k: int) -> np.ndarray:
         """Rows of the producing firms of sector k in the table, in row order."""
@@ -363,12 +383,11 @@ class EntryBook:
             }
         return self._merged[k]
 
-    def outside_values(self, foreign: bool, year: int) -> tuple[np.ndarray, np.ndarray]:
+    def outside_values(self, foreign: bool) -> tuple[np.ndarray, np.ndarray]:
         """:func:`outside_values` of this year, computed once for all sectors."""
-        key = (foreign, year)
-        if key not in self._outside:
-            self._outside[key] = outside_values(self._model, foreign, year)
-        return self._outside[key]
+        if foreign not in self._outside:
+            self._outside[foreign] = outside_values(self._model, foreign)
+        return self._outside[foreign]
 
     def merged_mask(self, k: int) -> np.ndarray:
         """(Z,) bool: the zones of :meth:`merged_zones` (k)."""

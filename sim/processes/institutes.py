@@ -80,7 +80,6 @@ def spin_off(model: SEZClusterModel, year: int) -> None:
         return
     output = np.array([a.knowledge_output for a in institutes])
     counts = model.rng.poisson(p.spinoff_rate * output)
-    growth = (1.0 + p.world_demand_growth) ** (year - model.spec.start_year)
     new_rows = []
     for a, n in zip(institutes, counts, strict=True):
         n = int(n)
@@ -100,7 +99,7 @@ def spin_off(model: SEZClusterModel, year: int) -> None:
             model.access[k, r],
             p.domestic_exporter_share,
             p.world_trade_freeness,
-            float(model.world_scale[k]) * growth,
+            float(model.export_demand[k]),  # M6, M6a: this year's world demand
         )
         planned = p.capital_output_ratio * max(unit_revenue, 0.0) * np.exp(log_q * (p.sigma - 1.0))
         member = model.policy.cluster_channels and t.cluster_sector[a.cluster] == k

@@ -101,18 +101,23 @@ def prices(model: SEZClusterModel) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
 def world_demand_scale(
     model: SEZClusterModel,
     firm_prices: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None,
-) -> np.ndarray:
+) -> tuple[np.ndarray, np.ndarray]:
     """``s_k`` such that this year's exports equal the scenario's world demand (M6).
 
     Computed from the firms' current prices (``firm_prices``, else :func:`prices`) and
-    world freeness; the model fixes it once at start-up (small open economy: the world
-    price index does not respond).
+    world freeness; the model fixes it once at start-up, with the export supply index
+    ``B_k0`` it is measured against (M6a).
+
+    Returns:
+        ``(s, B0)``: (K,) the scale and (K,) the export supply index it divides.
     """
     f, t = model.firms, model.territory
     _, _, _, p1s = prices(model) if firm_prices is None else firm_prices
-    weights = p1s * model.phi_world_i * f.view("exporter")
-    total = np.bincount(f.view("sector"), weights=weights, minlength=model.n_sectors)
-    return np.divide(t.world_demand, total, out=np.zeros(model.n_sectors), where=total > 0)
+    supply = market.export_supply(
+        p1s, model.phi_world_i, f.view("exporter"), f.view("sector"), model.n_sectors
+    )
+    scale = np.divide(t.world_demand, supply, out=np.zeros(model.n_sectors), where=supply > 0)
+    return scale, supply
 
 
 def produce_and_trade(
@@ -125,7 +130,8 @@ def produce_and_trade(
     Sets the firms' flows and, on the model, ``expenditure``, ``access`` (consumers'
     and, with input-output linkages, buyers' demand), ``price_level``, ``emp_kr``
     (employment by sector and region, next year's P1 input), ``location_value`` and
-    ``unit_revenue`` (what relocation and entry compare); with linkages also
+    ``unit_revenue`` (what relocation and entry compare), ``export_demand`` (the world's
+    demand for a variety, M6, M6a, which entry expects too); with linkages also
     ``input_access`` (the buyers' part of ``access``, M9), ``input_term`` and
     ``turnover_kr`` (next year's M8 and M9 inputs); with ``export_decision``,
     ``export_potential``: the exports each firm would sell as an exporter (X1).
@@ -138,10 +144,17 @@ def produce_and_trade(
     cell, z, w, p1s = prices(model) if firm_prices is None else firm_prices
     agglo = model.agglomeration
     growth = (1.0 + p.world_demand_growth) ** (year - model.spec.start_year)
-    exports = f.view("exports")
+    exports, exporter = f.view("exports"), f.view("exporter")
+    supply_x = None
+    if model.export_nest:  # M6a: Kazakh exporters of a sector share the world's demand
+        supply_x = market.export_supply(p1s, model.phi_world_i, exporter, k, n_k)
+    model.export_demand = market.export_demand(
+        model.world_scale, growth, sigma, p.export_armington_elasticity, supply_x,
+        model.export_reference,
+    )  # fmt: skip
     supply, supply_dom, export_income = market.trade_flows(
-        p1s, f.view("foreign"), f.view("exporter"), model.phi_world_i, cell, k, r,
-        model.world_scale * growth, sigma, n_k * n_r, n_r, exports,
+        p1s, f.view("foreign"), exporter, model.phi_world_i, cell, k, r,
+        model.export_demand, sigma, n_k * n_r, n_r, exports,
     )  # fmt: skip
     supply, supply_dom = supply.reshape(n_k, n_r), supply_dom.reshape(n_k, n_r)
     g = market.price_index_term(supply, model.phi)
@@ -172,7 +185,7 @@ def produce_and_trade(
         exports *= ration[r]
     if p.export_decision:
         # X1: the exports every firm would sell as an exporter (M6), what it decides on.
-        model.export_potential = p1s * model.phi_world_i * (model.world_scale * growth)[k]
+        model.export_potential = p1s * model.phi_world_i * model.export_demand[k]
         model.export_potential *= ration[r]
     emp_cell = market.firm_accounts(
         producing, z, employment, w, turnover, f.view("capital"), sigma, p.fixed_labour,

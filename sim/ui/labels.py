@@ -134,6 +134,7 @@ PARAMETER_GROUPS: dict[str, list[str]] = {
         "entry_profit_elasticity",
         "entry_cost",
         "fdi_chain_elasticity",
+        "fdi_follow_elasticity",
         "cluster_benefit_weight",
         "exit_rate",
         "loss_exit_probability",
