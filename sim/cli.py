@@ -790,6 +790,13 @@ def decompose(
         bool,
         typer.Option(help="Replace the results in --out (e.g. of an older code version)."),
     ] = False,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            help="Override for every run: parameter=value or dotted.path=value (repeatable).",
+        ),
+    ] = None,
 ) -> None:
     """The synergy of merging by channel: exact Shapley values over the 2^n channel arms."""
     from sim.experiments.decompose import (
@@ -812,7 +819,8 @@ def decompose(
         _fail(f"--indicators: unknown indicator {bad[0] if bad else '(none)'!r}; "
               f"allowed: {', '.join(INDICATORS.names)}")  # fmt: skip
     try:
-        spec = load_scenario(scenario)
+        fixed = _overrides(set_)
+        spec = load_scenario(scenario, overrides=fixed or None)
     except ScenarioError as e:
         _fail(str(e))
     _check_out(out)
@@ -824,6 +832,7 @@ def decompose(
         until=max(wanted_years),
         indicators=names,
         channels=wanted_channels,
+        fixed=fixed,
     )
     out = out or Path("results") / f"decompose-{scenario.stem}"
     if overwrite and resume:

@@ -102,7 +102,12 @@ def test_decompose_overwrite_replaces_a_stale_store_and_refuses_with_resume(smal
     assert stale.exit_code == 2 and "different code version" in stale.output
     both = CliRunner().invoke(app, [*args, "--resume", "--overwrite"])
     assert both.exit_code == 2 and "choose one" in both.output
-    fresh = CliRunner().invoke(app, [*args, "--overwrite"])
+    fresh = CliRunner().invoke(
+        app, [*args, "--overwrite", "--set", "agglomeration_elasticity=0.08"]
+    )
     assert fresh.exit_code == 0, fresh.output
+    # --set reaches every arm (the experiment's fixed overrides, kept in the manifest).
+    kept = json.loads((out / "manifest.json").read_text())["experiment"]["fixed"]
+    assert kept == {"agglomeration_elasticity": 0.08}
     assert json.loads((out / "manifest.json").read_text())["code_version"] != "older"
     assert (out / "decomposition.csv").exists()

@@ -22,6 +22,7 @@ from __future__ import annotations
 import itertools
 from math import factorial
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -71,8 +72,12 @@ def decomposition_experiment(
     indicators: list[str] | None = None,
     channels: tuple[str, ...] = CHANNELS,
     scopes: list[str] | None = None,
+    fixed: dict[str, Any] | None = None,
 ) -> Experiment:
-    """The 2^n arms as one experiment: merge through every coalition of ``channels``."""
+    """The 2^n arms as one experiment: merge through every coalition of ``channels``.
+
+    ``fixed``: parameter overrides for every arm (``sezsim decompose --set``).
+    """
     values = [list(c) for c in coalitions(channels)]
     return Experiment(
         name=f"decompose-{Path(scenario).stem}",
@@ -85,6 +90,7 @@ def decomposition_experiment(
         design=Design(type="grid", parameters={"merge_channels": ParameterRange(values=values)}),
         indicators=indicators or list(INDICATORS.main),
         scopes=scopes or ["national"],
+        fixed=fixed or {},
     )
 
 
