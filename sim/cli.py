@@ -55,6 +55,34 @@ def _fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
+#: ``--set`` of the commands that run many simulations (compare, decompose).
+RunOverrides = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        help="Override for every run: parameter=value or dotted.path=value (repeatable).",
+    ),
+]
+
+
+def _erase_store(out: Path) -> None:
+    """Erase the results store in ``out`` for ``--overwrite``, if there is one.
+
+    Under the store's lock, so never under a writer's feet; a store in use (or one that
+    cannot be erased) is a one-line error.
+    """
+    from sim.experiments.store import ResultStore, StoreError
+
+    store = ResultStore(out)
+    if not store.manifest_path.exists():
+        return
+    try:
+        with store.lock():
+            store.erase()
+    except StoreError as e:
+        _fail(str(e))
+
+
 def _check_out(out: Path | None, option: str = "--out") -> None:
     """Fail now, not after the runs, if ``out`` cannot be (or become) a folder."""
     if out is None:
@@ -666,18 +694,12 @@ def compare(
             "parameter draw, so the synergy's interval includes parameter uncertainty.",
         ),
     ] = None,
-    set_: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--set",
-            help="Override for every run: parameter=value or dotted.path=value (repeatable).",
-        ),
-    ] = None,
+    set_: RunOverrides = None,
 ) -> None:
     """Merge vs no-merge (and heterodox) with common random numbers: synergy table + report."""
     from sim.experiments.analysis import synergy_table
     from sim.experiments.spec import Experiment
-    from sim.experiments.store import ResultStore, StoreError
+    from sim.experiments.store import ResultStore
 
     if discovery is not None and not (discovery / "discovery" / "discovery.json").is_file():
         _fail(f"--discovery: {discovery} holds no scenario discovery results; run sezsim discover")
@@ -722,12 +744,8 @@ def compare(
     )
     out = out or Path("results") / f"compare-{scenario.stem}"
     store = ResultStore(out)
-    if overwrite and store.manifest_path.exists():
-        try:
-            with store.lock():  # never under a writer's feet
-                store.erase()
-        except StoreError as e:
-            _fail(str(e))
+    if overwrite:
+        _erase_store(out)
     _execute(exp, scenario.resolve(), out, workers, backend, scheduler, resume=True)
     everything = store.results()
     # With a posterior, point 0 is the estimate (seed noise only), point 1 the draws.
@@ -790,13 +808,7 @@ def decompose(
         bool,
         typer.Option(help="Replace the results in --out (e.g. of an older code version)."),
     ] = False,
-    set_: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--set",
-            help="Override for every run: parameter=value or dotted.path=value (repeatable).",
-        ),
-    ] = None,
+    set_: RunOverrides = None,
 ) -> None:
     """The synergy of merging by channel: exact Shapley values over the 2^n channel arms."""
     from sim.experiments.decompose import (
@@ -804,7 +816,7 @@ def decompose(
         decomposition_table,
         plot_waterfalls,
     )
-    from sim.experiments.store import ResultStore, StoreError
+    from sim.experiments.store import ResultStore
     from sim.parameters import CHANNELS
 
     wanted_channels = tuple(c.strip() for c in channels.split(",") if c.strip())
@@ -837,12 +849,8 @@ def decompose(
     out = out or Path("results") / f"decompose-{scenario.stem}"
     if overwrite and resume:
         _fail("--overwrite and --resume: choose one (replace the results, or complete them)")
-    if overwrite and ResultStore(out).manifest_path.exists():
-        try:
-            with ResultStore(out).lock():  # never under a writer's feet
-                ResultStore(out).erase()
-        except StoreError as e:
-            _fail(str(e))
+    if overwrite:
+        _erase_store(out)
     _execute(exp, scenario.resolve(), out, workers, "local", None, resume=resume)
     results = ResultStore(out).results()
     table = decomposition_table(results, names, wanted_years, wanted_channels)
@@ -930,7 +938,7 @@ def discover(
     from sim.experiments.outcome import Outcome, OutcomeError
     from sim.experiments.report import write_discovery_report
     from sim.experiments.spec import load_experiment
-    from sim.experiments.store import ResultStore, StoreError
+    from sim.experiments.store import ResultStore
 
     try:
         exp, scenario_path = load_experiment(file)
@@ -971,11 +979,8 @@ def discover(
             f"kept: {', '.join(exp.scopes)}"
         )
     out = out or Path("results") / exp.name
-    if overwrite and not resume and ResultStore(out).manifest_path.exists():
-        try:
-            ResultStore(out).erase()
-        except StoreError as e:
-            _fail(str(e))
+    if overwrite and not resume:
+        _erase_store(out)
     outcome_run = _execute(exp, scenario_path, out, workers, "local", None, resume)
     store = ResultStore(out)
     settings = exp.discovery
