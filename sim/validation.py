@@ -19,7 +19,7 @@ Each function returns plain numbers or a pandas table; :func:`plot_all` draws th
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -371,6 +371,21 @@ class Shock:
     end: int = 2014  # last year of the subsidy
 
 
+def _shocked_years(
+    seed: int, shock: Shock | None, until: int, overrides: dict[str, Any] | None = None
+) -> Iterator[SEZClusterModel]:
+    """The Kazakhstan model after each year to ``until``, with ``shock`` applied (or none)."""
+    model = kazakhstan_model(seed, **(overrides or {}))
+    r = model.spec.region_index()[shock.region] if shock else -1
+    while model.year <= until:
+        if shock and shock.start <= model.year <= shock.end:
+            # Wages are reset from the labour market at the end of every step (L1), so
+            # the cut lasts exactly the years it is applied.
+            model.wages[r] *= 1.0 - shock.cut
+        model.step()
+        yield model
+
+
 def _run_with_shock(
     seed: int,
     shock: Shock | None,
@@ -379,23 +394,17 @@ def _run_with_shock(
     region: str | None = None,
 ) -> pd.DataFrame:
     """Employment share and firm share of ``region`` (default: the shocked one) by year."""
-    model = kazakhstan_model(seed, **(overrides or {}))
     region = region or (shock.region if shock else Shock().region)
-    r = model.spec.region_index()[region]
     rows = []
-    while model.year <= until:
-        if shock and shock.start <= model.year <= shock.end:
-            # Wages are reset from the labour market at the end of every step (L1), so
-            # the cut lasts exactly the years it is applied.
-            model.wages[r] *= 1.0 - shock.cut
-        model.step()
+    for model in _shocked_years(seed, shock, until, overrides):
         f, live = model.firms, _producing(model)
-        emp, region = f.view("employment"), f.view("region")
+        emp = f.view("employment")
+        here = live & (f.view("region") == model.spec.region_index()[region])
         rows.append(
             dict(
                 year=model.last_year,
-                employment_share=emp[live & (region == r)].sum() / emp[live].sum(),
-                firm_share=(live & (region == r)).sum() / live.sum(),
+                employment_share=emp[here].sum() / emp[live].sum(),
+                firm_share=here.sum() / live.sum(),
             )
         )
     return pd.DataFrame(rows)
@@ -525,6 +534,18 @@ class LastingShock:
         """The late gap is at least LASTING_SHARE of the peak and its CI excludes 0."""
         return bool(self.ratio >= LASTING_SHARE and self.late_ci[0] > 0)
 
+    def summary(self) -> dict[str, float | bool]:
+        """Peak, late gap, its 95% interval, late / peak and the verdict, as a table row."""
+        lo, hi = self.late_ci
+        return dict(
+            peak=self.peak,
+            late=self.late_mean,
+            late_lo=lo,
+            late_hi=hi,
+            ratio=self.ratio,
+            lasting=self.lasting,
+        )
+
 
 def lasting_shock(
     seeds: Sequence[int] = (1, 2, 3, 4, 5, 6, 7, 8),
@@ -586,14 +607,8 @@ def _lasting(
 
 def _all_region_shares(args: tuple) -> np.ndarray:
     """(years, regions) employment shares of one run, with or without a shock."""
-    seed, shock, until, overrides = args
-    model = kazakhstan_model(seed, **overrides)
-    r = model.spec.region_index()[shock.region] if shock else -1
     rows = []
-    while model.year <= until:
-        if shock and shock.start <= model.year <= shock.end:
-            model.wages[r] *= 1.0 - shock.cut  # as in _run_with_shock
-        model.step()
+    for model in _shocked_years(*args):
         f, live = model.firms, _producing(model)
         emp = np.bincount(
             f.view("region")[live], f.view("employment")[live], minlength=model.n_regions
@@ -635,18 +650,12 @@ def lasting_by_region(
     for i, shock in enumerate(shocks):
         treated = runs[n * (i + 1) : n * (i + 2), :, i]
         r = _lasting("employment_share", shock, overrides, years, treated, base[:, :, i])
-        lo, hi = r.late_ci
         rows.append(
             dict(
                 region=shock.region,
                 share_start=float(base[:, 0, i].mean()),
                 share_end=float(base[:, -1, i].mean()),
-                peak=r.peak,
-                late=r.late_mean,
-                late_lo=lo,
-                late_hi=hi,
-                ratio=r.ratio,
-                lasting=r.lasting,
+                **r.summary(),
             )
         )
     return pd.DataFrame(rows).sort_values("ratio", ascending=False, ignore_index=True)
@@ -683,18 +692,7 @@ def loop_attribution(
     rows = []
     for name, over in settings.items():
         r = lasting_shock(seeds, shock, over, measure, until, workers)
-        lo, hi = r.late_ci
-        rows.append(
-            dict(
-                setting=name,
-                peak=r.peak,
-                late=r.late_mean,
-                late_lo=lo,
-                late_hi=hi,
-                ratio=r.ratio,
-                lasting=r.lasting,
-            )
-        )
+        rows.append(dict(setting=name, **r.summary()))
     return pd.DataFrame(rows)
 
 
