@@ -390,13 +390,11 @@ def choose_locations(
     finite = np.isfinite(log_value)
     if n == 0 or not finite.any():
         return np.empty(0, dtype=np.int64)
-    if follow is not None:
+    if follow is None:
+        u = np.where(finite, beta * (log_value - log_value[finite].max()), -np.inf)
+    else:
         u = np.where(finite, beta * log_value + follow, -np.inf)
         u -= u[finite].max()
-        p = np.exp(u)
-        p /= p.sum()
-        return categorical_draws(rng, p, n)
-    u = np.where(finite, beta * (log_value - log_value[finite].max()), -np.inf)
     p = np.exp(u)
     p /= p.sum()
     return categorical_draws(rng, p, n)
